@@ -1,4 +1,6 @@
 import type { Command } from './command.ts';
+import { keygenCommand } from './keygen.ts';
+import { serveCommand } from './serve.ts';
 
 /** Every command of the CLI, in the order `tokenswap --help` lists them. */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [serveCommand, keygenCommand];

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A fast stand-in for Spotify's token endpoint, run as its own process by the benchmark:
+ * answers every POST /api/token at once (or after DELAY_MS) with a fixed token answer, and
+ * counts the connections and TLS handshakes it sees (GET /__stats).
+ * Env: DELAY_MS, TLS_KEY and TLS_CERT (file paths; HTTPS when set).
+ */
+
+const CODE_ANSWER = JSON.stringify({
+  access_token: 'bench-access-token',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  scope: 'user-read-email',
+  refresh_token: 'bench-refresh-token',
+});
+const REFRESH_ANSWER = JSON.stringify({
+  access_token: 'bench-access-token-2',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  scope: 'user-read-email',
+});
+
+const delayMs = Number(process.env.DELAY_MS ?? 0);
+const tls =
+  process.env.TLS_KEY && process.env.TLS_CERT
+    ? { key: process.env.TLS_KEY, cert: process.env.TLS_CERT }
+    : undefined;
+let connections = 0;
+let handshakes = 0;
+
+function handler(req: IncomingMessage, res: ServerResponse) {
+  if (req.method === 'GET' && req.url === '/__stats') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ connections, handshakes }));
+    return;
+  }
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => {
+    body += chunk;
+  });
+  req.on('end', () => {
+    const answer = body.includes('grant_type=refresh_token') ? REFRESH_ANSWER : CODE_ANSWER;
+    const send = () => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+        'content-length': Buffer.byteLength(answer),
+      });
+      res.end(answer);
+    };
+    if (delayMs > 0) setTimeout(send, delayMs);
+    else send();
+  });
+}
+
+const server = tls
+  ? createHttpsServer({ key: readFileSync(tls.key), cert: readFileSync(tls.cert) }, handler)
+  : createHttpServer(handler);
+server.keepAliveTimeout = 60_000;
+server.on('connection', () => connections++);
+server.on('secureConnection', () => handshakes++);
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(
+    `canned upstream listening on ${tls ? 'https' : 'http'}://127.0.0.1:${port}\n`,
+  );
+});
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,307 @@
+/**
+ * `npm run bench [-- --quick]`: tokenswap against the thinnest possible swap proxy, on loopback,
+ * in interleaved rounds, with a fast canned upstream. Prints one table and checks the targets.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { loadConfig } from '../src/config/load-config.ts';
+import { createSealerFromConfig } from '../src/node/sealer-from-config.ts';
+import { type Child, peakRssMb, startNode } from './processes.ts';
+
+const quick = process.argv.includes('--quick');
+const ROUND_SECONDS = quick ? 3 : 5;
+const ROUNDS = quick ? 1 : 3;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const KEY = 'bench:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
+const APP = {
+  SPOTIFY_CLIENT_ID: 'bench-client',
+  SPOTIFY_CLIENT_SECRET: 'bench-secret',
+  SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
+};
+
+interface Round {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  requests: number;
+  upstreamConnections: number;
+}
+
+async function upstreamStats(upstream: Child, ca?: string) {
+  const url = `${upstream.url}/__stats`;
+  if (!url.startsWith('https')) return (await (await fetch(url)).json()) as Stats;
+  return new Promise<Stats>((resolve, reject) => {
+    httpsGet(url, { ca }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve(JSON.parse(body) as Stats));
+    }).on('error', reject);
+  });
+}
+interface Stats {
+  connections: number;
+  handshakes: number;
+}
+
+async function load(
+  url: string,
+  path: string,
+  bodies: readonly string[],
+  connections: number,
+  seconds: number,
+): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
+      },
+    ],
+  });
+}
+
+async function round(
+  target: Child,
+  upstream: Child,
+  path: string,
+  bodies: readonly string[],
+  connections: number,
+  ca?: string,
+): Promise<Round> {
+  const before = await upstreamStats(upstream, ca);
+  const result = await load(target.url, path, bodies, connections, ROUND_SECONDS);
+  const after = await upstreamStats(upstream, ca);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    requests: result.requests.total,
+    upstreamConnections: after.connections - before.connections,
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+interface Row {
+  scenario: string;
+  server: string;
+  rounds: Round[];
+  rss: number;
+}
+
+function summarize(rows: Row[]): string {
+  const header =
+    '| scenario | server | req/s | p50 ms | p99 ms | errors | non-2xx | peak RSS MB | upstream conns / 1k req | ratio req/s | ratio p99 |';
+  const lines = [header, '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  for (let i = 0; i < rows.length; i += 2) {
+    const pair = [rows[i]!, rows[i + 1]!];
+    const [ours, reference] = pair.map((row) => ({
+      rps: median(row.rounds.map((r) => r.rps)),
+      p50: median(row.rounds.map((r) => r.p50)),
+      p99: median(row.rounds.map((r) => r.p99)),
+    }));
+    for (const [index, row] of pair.entries()) {
+      const m = index === 0 ? ours! : reference!;
+      const errors = row.rounds.reduce((s, r) => s + r.errors, 0);
+      const non2xx = row.rounds.reduce((s, r) => s + r.non2xx, 0);
+      // After the first round the pool is warm: count connections per 1,000 requests after it.
+      const warm = row.rounds.length > 1 ? row.rounds.slice(1) : row.rounds;
+      const perK =
+        (warm.reduce((s, r) => s + r.upstreamConnections, 0) /
+          Math.max(
+            1,
+            warm.reduce((s, r) => s + r.requests, 0),
+          )) *
+        1000;
+      const ratio = index === 0 ? (ours!.rps / reference!.rps).toFixed(2) : '1.00';
+      const ratioP99 = index === 0 ? (ours!.p99 / reference!.p99).toFixed(2) : '1.00';
+      lines.push(
+        `| ${row.scenario} | ${row.server} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${errors} | ${non2xx} | ${row.rss.toFixed(0)} | ${perK.toFixed(2)} | ${ratio} | ${ratioP99} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+async function coldStart(env: Record<string, string>): Promise<number> {
+  const started = performance.now();
+  const child = await startNode([join(root, 'bin/tokenswap.js'), 'serve'], env);
+  for (;;) {
+    const ok = await fetch(`${child.url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+  }
+  const elapsed = performance.now() - started;
+  await child.stop();
+  return elapsed;
+}
+
+function selfSignedCert(dir: string) {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key, cert };
+}
+
+async function scenario(
+  name: string,
+  upstreamEnv: Record<string, string>,
+  childEnv: Record<string, string>,
+  connections: number,
+  bodiesFor: Record<string, readonly string[]>,
+  ca?: string,
+): Promise<{ rows: Row[]; newHandshakes: number }> {
+  const upstream = await startNode([join(root, 'bench/canned-upstream.ts')], upstreamEnv);
+  const env = { ...APP, ...childEnv, SPOTIFY_ACCOUNTS_URL: upstream.url };
+  const server = await startNode(
+    [join(root, 'bin/tokenswap.js'), 'serve', '--host', '127.0.0.1', '--port', '0'],
+    {
+      ...env,
+      TOKENSWAP_ENCRYPTION_KEYS: KEY,
+      TOKENSWAP_RATE_LIMIT: 'off',
+      TOKENSWAP_REFRESH_COALESCE_WINDOW_MS: '0',
+    },
+  );
+  const reference = await startNode([join(root, 'bench/reference-proxy.ts')], {
+    ...env,
+    UPSTREAM_URL: upstream.url,
+  });
+  const rows: Row[] = [];
+  let newHandshakes = 0;
+  try {
+    for (const [path, bodies] of Object.entries(bodiesFor)) {
+      const label = `${name} ${path}`;
+      // Warm-up: connections opened, code paths compiled.
+      await load(server.url, path, bodies, connections, 1);
+      await load(reference.url, path, bodies, connections, 1);
+      const handshakesAfterWarmup = (await upstreamStats(upstream, ca)).handshakes;
+      const ours: Round[] = [];
+      const theirs: Round[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        ours.push(await round(server, upstream, path, bodies, connections, ca));
+        theirs.push(await round(reference, upstream, path, bodies, connections, ca));
+      }
+      newHandshakes += (await upstreamStats(upstream, ca)).handshakes - handshakesAfterWarmup;
+      rows.push({
+        scenario: label,
+        server: 'tokenswap',
+        rounds: ours,
+        rss: peakRssMb(server.process.pid),
+      });
+      rows.push({
+        scenario: label,
+        server: 'reference',
+        rounds: theirs,
+        rss: peakRssMb(reference.process.pid),
+      });
+    }
+  } finally {
+    await Promise.all([server.stop(), reference.stop(), upstream.stop()]);
+  }
+  return { rows, newHandshakes };
+}
+
+async function main() {
+  const config = loadConfig({ ...APP, TOKENSWAP_ENCRYPTION_KEYS: KEY });
+  const sealer = await createSealerFromConfig(config);
+  const sealed = await Promise.all(
+    Array.from({ length: 5_000 }, (_, i) =>
+      sealer.seal(`bench-refresh-${i}`, APP.SPOTIFY_CLIENT_ID),
+    ),
+  );
+  const bodies = {
+    '/swap': Array.from({ length: 1000 }, (_, i) => `code=bench-code-${i}`),
+    '/refresh': sealed.map((token) => `refresh_token=${token}`),
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'tokenswap-bench-'));
+  console.log(
+    `tokenswap benchmark${quick ? ' (quick)' : ''}: ${ROUNDS} interleaved round(s) of ${ROUND_SECONDS} s per server, loopback only.`,
+  );
+  console.log(
+    'tokenswap runs as `tokenswap serve` at the default log level (access log to /dev/null), with TOKENSWAP_RATE_LIMIT=off ' +
+      'and the refresh coalescing window off (TOKENSWAP_REFRESH_COALESCE_WINDOW_MS=0); refreshes cycle through 5,000 distinct sealed tokens.',
+  );
+  try {
+    const plain = await scenario('plain, 64 conns', {}, {}, 64, bodies);
+    const tls = selfSignedCert(dir);
+    const tlsEnv = { NODE_EXTRA_CA_CERTS: tls.cert };
+    const tlsRun = await scenario(
+      'TLS + 20 ms, 32 conns',
+      { DELAY_MS: '20', TLS_KEY: tls.key, TLS_CERT: tls.cert },
+      tlsEnv,
+      32,
+      quick ? { '/swap': bodies['/swap'] } : bodies,
+      execFileSync('cat', [tls.cert]).toString(),
+    );
+    const colds: number[] = [];
+    const upstream = await startNode([join(root, 'bench/canned-upstream.ts')], {});
+    for (let i = 0; i < (quick ? 3 : 5); i++) {
+      colds.push(
+        await coldStart({
+          ...APP,
+          SPOTIFY_ACCOUNTS_URL: upstream.url,
+          TOKENSWAP_ENCRYPTION_KEYS: KEY,
+          HOST: '127.0.0.1',
+          PORT: '0',
+        }),
+      );
+    }
+    await upstream.stop();
+    console.log();
+    console.log(summarize([...plain.rows, ...tlsRun.rows]));
+    console.log();
+    console.log(`TLS handshakes with the upstream after warm-up: ${tlsRun.newHandshakes}`);
+    console.log(
+      `cold start to first answer (median of ${colds.length}): ${median(colds).toFixed(0)} ms`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,107 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { ConfigError } from '../config/config-error.ts';
+import type { Env } from '../config/env-reader.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../node/logger.ts';
+import { startService } from '../node/start-service.ts';
+import { type Command, parsePortFlag, UsageError } from './command.ts';
+
+const USAGE = `Usage: tokenswap serve [--port PORT] [--host HOST] [--config FILE]
+
+Runs the token swap server. Configuration comes from the environment and from a .env file in
+the working directory (the environment wins); --port and --host override PORT and HOST.
+
+Required:
+  SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET   your app's credentials
+  SPOTIFY_CLIENT_CALLBACK_URL                redirect URI used when a client sends none
+                                             (alias SPOTIFY_REDIRECT_URI)
+  TOKENSWAP_ENCRYPTION_KEYS                  keys that seal refresh tokens (npx tokenswap keygen),
+                                             or ENCRYPTION_SECRET, or
+                                             TOKENSWAP_PLAINTEXT_REFRESH_TOKENS=true
+Optional:
+  SPOTIFY_REDIRECT_URIS            further allowed redirect URIs, comma-separated
+  SPOTIFY_ACCOUNTS_URL             accounts service (default https://accounts.spotify.com)
+  SPOTIFY_API_URL                  Web API (default https://api.spotify.com)
+  PORT (3000), HOST (0.0.0.0)      where to listen
+  TOKENSWAP_UPSTREAM_TIMEOUT_MS    upstream timeout (default 10000)
+  TOKENSWAP_LEGACY_BIH_SECRET      accept refresh tokens of bih/spotify-token-swap-service
+  TOKENSWAP_CONFIG                 a JSON file of several apps (served under /apps/<name>/)
+  TOKENSWAP_CORS_ORIGINS           browser origins allowed to call the token endpoints
+  TOKENSWAP_RATE_LIMIT             per client address, e.g. 30/min, 5/s, 1000/h, off (300/min)
+  TOKENSWAP_TRUST_PROXY            hop count or addresses of proxies whose X-Forwarded-For counts
+  TOKENSWAP_REDIS_URL              share limits and refresh coalescing between instances
+  TOKENSWAP_METRICS_TOKEN          bearer token GET /metrics requires
+  TOKENSWAP_SHUTDOWN_GRACE_MS      time in-flight requests get on SIGTERM (default 10000)
+  LOG_LEVEL                        trace, debug, info (default), warn, error, silent
+
+Options:
+  --port PORT   port to listen on
+  --host HOST   address to listen on
+  --config FILE the apps file (instead of TOKENSWAP_CONFIG)
+  -h, --help    show this help
+`;
+
+/** The environment with a `.env` file under it: variables already set win. */
+export function environmentWithDotEnv(env: Env, cwd: string): Env {
+  const file = join(cwd, '.env');
+  if (!existsSync(file)) return env;
+  return { ...parseEnv(readFileSync(file, 'utf8')), ...env };
+}
+
+/** The apps file named by --config or TOKENSWAP_CONFIG, read here at the entry point. */
+function readAppsFile(flag: unknown, env: Env, cwd: string) {
+  const variable = typeof flag === 'string' ? '--config' : 'TOKENSWAP_CONFIG';
+  const path = typeof flag === 'string' ? flag : env.TOKENSWAP_CONFIG?.trim();
+  if (path === undefined || path === '') return undefined;
+  try {
+    return { variable, text: readFileSync(resolve(cwd, path), 'utf8') };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError([{ variable, message: `names a file that cannot be read: ${reason}` }]);
+  }
+}
+
+function logLevel(env: Env): LogLevel {
+  const level = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+  throw new ConfigError([
+    { variable: 'LOG_LEVEL', message: `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"` },
+  ]);
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the token swap server',
+  usage: USAGE,
+  options: { port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' } },
+  async run(values, io) {
+    const port = parsePortFlag(values.port, '--port');
+    const host = values.host as string | undefined;
+    if (host === '') throw new UsageError('--host must not be empty');
+    const env = environmentWithDotEnv(io.env, io.cwd);
+    let config: ReturnType<typeof loadConfig>;
+    let level: LogLevel;
+    try {
+      level = logLevel(env);
+      config = loadConfig(env, { port, host, appsFile: readAppsFile(values.config, env, io.cwd) });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const lines = error.problems.map((p) => `  ${p.variable} ${p.message}`);
+      io.stderr(`tokenswap serve: the configuration is not usable:\n${lines.join('\n')}\n`);
+      return 2;
+    }
+    const logger = createLogger({ level, pretty: process.stdout.isTTY === true });
+    const service = await startService(config, logger);
+    logger.info(
+      { url: service.url, accounts: config.accountsUrl, apps: config.apps.map((a) => a.name) },
+      `tokenswap listening on ${service.url}`,
+    );
+    const signal = await io.stopSignal;
+    logger.info({ signal }, 'stopping: finishing requests in flight');
+    await service.close();
+    logger.info({}, 'stopped');
+    return 0;
+  },
+};

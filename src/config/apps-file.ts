@@ -1,0 +1,117 @@
+import type { AppConfig } from './config.ts';
+import type { EnvReader } from './env-reader.ts';
+import { redirectUriProblem } from './redirect-uri-check.ts';
+
+const APP_KEYS = new Set([
+  'name',
+  'clientId',
+  'clientSecret',
+  'redirectUris',
+  'corsOrigins',
+  'scopes',
+]);
+const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const ORIGIN = /^https?:\/\/[^/?#\s]+$/;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+}
+
+/**
+ * The apps of a `TOKENSWAP_CONFIG` file: `{ "apps": [{ name, clientId, clientSecret,
+ * redirectUris, corsOrigins, scopes? }] }`. A secret may be `env:VARIABLE`. Every problem is
+ * reported against `variable` (the file's setting) with the app and field it is about.
+ */
+export function readAppsFile(text: string, variable: string, env: EnvReader): AppConfig[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    env.problem(variable, `is not valid JSON: ${error instanceof Error ? error.message : error}`);
+    return [];
+  }
+  if (!isRecord(json) || !Array.isArray(json.apps) || json.apps.length === 0) {
+    env.problem(variable, 'must hold {"apps": [ … ]} with at least one app');
+    return [];
+  }
+  for (const key of Object.keys(json)) {
+    if (key !== 'apps') env.problem(variable, `has an unknown key "${key}"`);
+  }
+  const names = new Set<string>();
+  const apps: AppConfig[] = [];
+  for (const [index, entry] of (json.apps as unknown[]).entries()) {
+    const fail = (message: string) => {
+      env.problem(variable, `apps[${index}]: ${message}`);
+      return undefined;
+    };
+    const app = readAppEntry(entry, names, env, fail);
+    if (app !== undefined) apps.push(app);
+  }
+  return apps;
+}
+
+function readAppEntry(
+  entry: unknown,
+  names: Set<string>,
+  env: EnvReader,
+  fail: (message: string) => undefined,
+): AppConfig | undefined {
+  if (!isRecord(entry)) return fail('must be an object');
+  for (const key of Object.keys(entry)) {
+    if (!APP_KEYS.has(key)) fail(`unknown key "${key}"`);
+  }
+  const { name, clientId, clientSecret } = entry;
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    return fail('name must be lower-case letters, digits and dashes (it is a URL path)');
+  }
+  if (names.has(name)) return fail(`the name "${name}" is used twice`);
+  names.add(name);
+  if (typeof clientId !== 'string' || clientId === '') return fail('clientId must be a string');
+  const secret = resolveSecret(clientSecret, env, fail);
+  const redirectUris = stringList(entry.redirectUris);
+  if (redirectUris === undefined || redirectUris.length === 0) {
+    return fail('redirectUris must be a non-empty list of URIs');
+  }
+  for (const uri of redirectUris) {
+    const problem = redirectUriProblem(uri);
+    if (problem) fail(`redirectUris: ${problem}`);
+  }
+  const corsOrigins = stringList(entry.corsOrigins ?? []);
+  if (corsOrigins === undefined) return fail('corsOrigins must be a list of origins');
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !ORIGIN.test(origin)) fail(`corsOrigins: "${origin}" is not an origin`);
+  }
+  const scopes = entry.scopes === undefined ? undefined : stringList(entry.scopes);
+  if (entry.scopes !== undefined && scopes === undefined)
+    fail('scopes must be a list of scope names');
+  if (secret === undefined) return undefined;
+  return {
+    name,
+    clientId,
+    clientSecret: secret,
+    callbackUrl: redirectUris[0]!,
+    redirectUris,
+    corsOrigins,
+    scopes,
+  };
+}
+
+function resolveSecret(
+  value: unknown,
+  env: EnvReader,
+  fail: (message: string) => void,
+): string | undefined {
+  if (typeof value !== 'string' || value === '') {
+    fail('clientSecret must be a string or "env:VARIABLE"');
+    return undefined;
+  }
+  if (!value.startsWith('env:')) return value;
+  const name = value.slice(4);
+  const secret = env.optional(name);
+  if (secret === undefined) fail(`clientSecret names the variable ${name}, which is not set`);
+  return secret;
+}

@@ -1,0 +1,55 @@
+import type { TrustProxy } from '../core/http/client-address.ts';
+import type { RateLimitRule } from '../core/state/rate-limiter.ts';
+
+/** One Spotify app the server swaps tokens for. */
+export interface AppConfig {
+  /** `default` for the environment-only setup, else the name in the apps file. */
+  readonly name: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The redirect URI sent upstream when a client names none. */
+  readonly callbackUrl: string;
+  /** Every redirect URI a client may name, the callback URL first. */
+  readonly redirectUris: readonly string[];
+  /** Exact browser origins allowed to call the token endpoints (`*` only when written out). */
+  readonly corsOrigins: readonly string[];
+  /** Scopes a token of this app may carry; any when undefined. */
+  readonly scopes: readonly string[] | undefined;
+}
+
+export type SealingConfig =
+  | {
+      readonly mode: 'sealed';
+      /** From TOKENSWAP_ENCRYPTION_KEYS: the first seals, all open. */
+      readonly keys: readonly { readonly kid: string; readonly key: Uint8Array }[];
+      /** From ENCRYPTION_SECRET: derived into a key at start. */
+      readonly passphrase: string | undefined;
+    }
+  | { readonly mode: 'plaintext' };
+
+/** The whole validated, frozen configuration of `tokenswap serve`. */
+export interface Config {
+  readonly apps: readonly AppConfig[];
+  /** `root`: one app at `/swap`…; `named`: each app under `/apps/<name>/…`. */
+  readonly mount: 'root' | 'named';
+  /** Base URL of the accounts service; the token endpoint is `<base>/api/token`. */
+  readonly accountsUrl: string;
+  /** Base URL of the Web API, published to clients by discovery. */
+  readonly apiUrl: string;
+  readonly host: string;
+  readonly port: number;
+  readonly upstreamTimeoutMs: number;
+  readonly sealing: SealingConfig;
+  readonly legacyBihSecret: string | undefined;
+  /** Per client address on the token endpoints; undefined when turned off. */
+  readonly rateLimit: RateLimitRule | undefined;
+  readonly trustProxy: TrustProxy;
+  /** Shared state for many instances; memory when undefined. */
+  readonly redisUrl: string | undefined;
+  /** How long a refresh answer is kept for retries (ms); 0 turns the window off. */
+  readonly coalesceWindowMs: number;
+  /** Bearer token that `GET /metrics` requires; open when undefined. */
+  readonly metricsToken: string | undefined;
+  /** How long in-flight requests get to finish on SIGTERM (ms). */
+  readonly shutdownGraceMs: number;
+}

@@ -1,0 +1,148 @@
+import { parseTrustProxy } from '../core/http/client-address.ts';
+import { parseEncryptionKeys } from '../core/seal/encryption-keys.ts';
+import { parseRateLimit } from '../core/state/rate-limiter.ts';
+import { readAppsFile } from './apps-file.ts';
+import type { AppConfig, Config, SealingConfig } from './config.ts';
+import { ConfigError } from './config-error.ts';
+import { type Env, EnvReader } from './env-reader.ts';
+import { redirectUriProblem } from './redirect-uri-check.ts';
+
+/** Generous: a whole office or a mobile carrier's NAT can sit behind one address. */
+export const DEFAULT_RATE_LIMIT = '300/min';
+
+function readRedisUrl(env: EnvReader): string | undefined {
+  const value = env.optional('TOKENSWAP_REDIS_URL');
+  if (value !== undefined && !/^rediss?:\/\/[^\s]+$/.test(value)) {
+    env.problem('TOKENSWAP_REDIS_URL', `must be a redis:// or rediss:// URL, got "${value}"`);
+  }
+  return value;
+}
+
+export interface ConfigOverrides {
+  readonly port?: number | undefined;
+  readonly host?: string | undefined;
+  /** The apps file (`TOKENSWAP_CONFIG` or `--config`), read by the caller. */
+  readonly appsFile?: { readonly variable: string; readonly text: string } | undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function readApp(env: EnvReader): AppConfig {
+  const clientId = env.required(
+    'SPOTIFY_CLIENT_ID',
+    'Set it to the client id of your app on the Spotify developer dashboard.',
+  );
+  const clientSecret = env.required(
+    'SPOTIFY_CLIENT_SECRET',
+    'Set it to the client secret of your app on the Spotify developer dashboard.',
+  );
+  const callbackName =
+    env.optional('SPOTIFY_REDIRECT_URI') !== undefined &&
+    env.optional('SPOTIFY_CLIENT_CALLBACK_URL') === undefined
+      ? 'SPOTIFY_REDIRECT_URI'
+      : 'SPOTIFY_CLIENT_CALLBACK_URL';
+  const callbackUrl = env.required(
+    callbackName,
+    'Set SPOTIFY_CLIENT_CALLBACK_URL (or SPOTIFY_REDIRECT_URI) to the redirect URI registered for your app, used when a client sends none.',
+  );
+  if (callbackUrl !== '') {
+    const problem = redirectUriProblem(callbackUrl);
+    if (problem) env.problem(callbackName, problem);
+  }
+  const extra = env.list('SPOTIFY_REDIRECT_URIS');
+  for (const uri of extra) {
+    const problem = redirectUriProblem(uri);
+    if (problem) env.problem('SPOTIFY_REDIRECT_URIS', problem);
+  }
+  const corsOrigins = env.list('TOKENSWAP_CORS_ORIGINS');
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/?#\s]+$/.test(origin)) {
+      env.problem(
+        'TOKENSWAP_CORS_ORIGINS',
+        `"${origin}" is not an origin: write scheme://host[:port] with no path, e.g. https://app.example.com`,
+      );
+    }
+  }
+  return {
+    name: 'default',
+    clientId,
+    clientSecret,
+    callbackUrl,
+    redirectUris: [...new Set([callbackUrl, ...extra])],
+    corsOrigins,
+    scopes: undefined,
+  };
+}
+
+function readSealing(env: EnvReader): SealingConfig {
+  const plaintext = env.boolean('TOKENSWAP_PLAINTEXT_REFRESH_TOKENS');
+  const keysText = env.optional('TOKENSWAP_ENCRYPTION_KEYS');
+  const passphrase = env.optional('ENCRYPTION_SECRET');
+  if (plaintext) {
+    if (keysText || passphrase) {
+      env.problem(
+        'TOKENSWAP_PLAINTEXT_REFRESH_TOKENS',
+        'is true but encryption keys are set too: unset one of them.',
+      );
+    }
+    return { mode: 'plaintext' };
+  }
+  let keys: SealingConfig & { mode: 'sealed' } extends { keys: infer K } ? K : never = [];
+  if (keysText !== undefined) {
+    try {
+      keys = parseEncryptionKeys(keysText);
+    } catch (error) {
+      env.problem(
+        'TOKENSWAP_ENCRYPTION_KEYS',
+        error instanceof Error ? error.message : 'is invalid',
+      );
+    }
+  }
+  if (keysText === undefined && passphrase === undefined) {
+    env.problem(
+      'TOKENSWAP_ENCRYPTION_KEYS',
+      'is not set: refresh tokens are sealed with it before they leave the server. ' +
+        'Make a key with "npx tokenswap keygen" and set TOKENSWAP_ENCRYPTION_KEYS to its output ' +
+        '(or set ENCRYPTION_SECRET to a long passphrase; or, to hand out raw refresh tokens, ' +
+        'set TOKENSWAP_PLAINTEXT_REFRESH_TOKENS=true).',
+    );
+  }
+  return { mode: 'sealed', keys, passphrase };
+}
+
+/**
+ * Reads and validates the environment once into the frozen, typed configuration. Throws a
+ * `ConfigError` listing every missing or malformed variable and how to fix it. No secret has
+ * a default.
+ */
+export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config {
+  const env = new EnvReader(rawEnv);
+  const apps = overrides.appsFile
+    ? readAppsFile(overrides.appsFile.text, overrides.appsFile.variable, env)
+    : [readApp(env)];
+  const config: Config = {
+    apps,
+    mount: overrides.appsFile ? 'named' : 'root',
+    accountsUrl: env.baseUrl('SPOTIFY_ACCOUNTS_URL', 'https://accounts.spotify.com'),
+    apiUrl: env.baseUrl('SPOTIFY_API_URL', 'https://api.spotify.com'),
+    host: overrides.host ?? env.optional('HOST') ?? '0.0.0.0',
+    port: overrides.port ?? env.integer('PORT', 3000, 0, 65535),
+    upstreamTimeoutMs: env.integer('TOKENSWAP_UPSTREAM_TIMEOUT_MS', 10_000, 100, 120_000),
+    sealing: readSealing(env),
+    legacyBihSecret: env.optional('TOKENSWAP_LEGACY_BIH_SECRET'),
+    rateLimit: env.parsed('TOKENSWAP_RATE_LIMIT', DEFAULT_RATE_LIMIT, parseRateLimit),
+    trustProxy: env.parsed('TOKENSWAP_TRUST_PROXY', '', parseTrustProxy) ?? { kind: 'none' },
+    redisUrl: readRedisUrl(env),
+    coalesceWindowMs: env.integer('TOKENSWAP_REFRESH_COALESCE_WINDOW_MS', 30_000, 0, 300_000),
+    metricsToken: env.optional('TOKENSWAP_METRICS_TOKEN'),
+    shutdownGraceMs: env.integer('TOKENSWAP_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  };
+  if (env.problems.length > 0) throw new ConfigError(env.problems);
+  return deepFreeze(config);
+}

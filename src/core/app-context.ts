@@ -1,0 +1,16 @@
+import type { AppConfig } from '../config/config.ts';
+import type { TokenAnswer } from './grants/token-answer.ts';
+import type { Logger } from './logger.ts';
+import type { RefreshTokenSealer } from './seal/refresh-token-sealer.ts';
+import type { RefreshCoalescer } from './state/refresh-coalescer.ts';
+import type { AccountsTokenClient } from './upstream/accounts-token-client.ts';
+
+/** Everything a token route needs for one app, built once at start. */
+export interface AppContext {
+  readonly app: AppConfig;
+  readonly accounts: AccountsTokenClient;
+  readonly sealer: RefreshTokenSealer;
+  readonly logger: Logger;
+  /** One upstream refresh per refresh token at a time. */
+  readonly coalescer: RefreshCoalescer<TokenAnswer>;
+}

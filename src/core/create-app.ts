@@ -1,0 +1,150 @@
+import { Hono } from 'hono';
+import type { AppConfig, Config } from '../config/config.ts';
+import type { AppContext } from './app-context.ts';
+import { TokenSwapError } from './errors.ts';
+import type { TokenAnswer } from './grants/token-answer.ts';
+import { asTokenSwapError, errorResponse } from './http/error-response.ts';
+import { type ConnectionInfo, rateLimit } from './http/rate-limit.ts';
+import { requestLog } from './http/request-log.ts';
+import { type Logger, silentLogger } from './logger.ts';
+import { type Metrics, silentMetrics } from './metrics.ts';
+import { createOperationsRoutes, type ReadinessCheck } from './routes/operations-routes.ts';
+import { createServiceRoutes } from './routes/service-routes.ts';
+import { createTokenRoutes } from './routes/token-routes.ts';
+import type { RefreshTokenSealer } from './seal/refresh-token-sealer.ts';
+import { MemoryStore } from './state/memory-store.ts';
+import { RateLimiter } from './state/rate-limiter.ts';
+import { RefreshCoalescer } from './state/refresh-coalescer.ts';
+import type { StateStore } from './state/state-store.ts';
+import { AccountsTokenClient } from './upstream/accounts-token-client.ts';
+import type { UpstreamClient } from './upstream/upstream-client.ts';
+import { UpstreamGuard } from './upstream/upstream-guard.ts';
+
+/** What the app needs from its runtime: injected so it runs anywhere and tests are exact. */
+export interface AppDeps {
+  readonly upstream: UpstreamClient;
+  readonly sealer: RefreshTokenSealer;
+  /** Milliseconds since the epoch. */
+  readonly now?: () => number;
+  /** Fills the array with random bytes, like `crypto.getRandomValues`. */
+  readonly random?: (bytes: Uint8Array) => Uint8Array;
+  readonly logger?: Logger;
+  /** Rate limits and refresh coalescing; this instance's memory by default. */
+  readonly store?: StateStore;
+  readonly metrics?: Metrics;
+  /** Runtime checks for `GET /readyz` (shutting down, Redis, …), beside the circuit's. */
+  readonly readiness?: readonly ReadinessCheck[];
+}
+
+/** The runtime-agnostic server: a function from a Web-standard Request to a Response. */
+export interface TokenSwapApp {
+  fetch(request: Request, connection?: ConnectionInfo): Promise<Response>;
+}
+
+function randomId(random: (bytes: Uint8Array) => Uint8Array): () => string {
+  return () => {
+    const bytes = random(new Uint8Array(12));
+    let id = '';
+    for (const byte of bytes) id += byte.toString(16).padStart(2, '0');
+    return id;
+  };
+}
+
+function notFound(): never {
+  throw new TokenSwapError('NOT_FOUND', {
+    status: 404,
+    error: 'not_found',
+    description: 'There is no endpoint at this path',
+  });
+}
+
+/**
+ * Builds the server from a validated config and its dependencies. No side effects: it never
+ * listens and never reads the environment.
+ */
+export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger ?? silentLogger;
+  const metrics = deps.metrics ?? silentMetrics;
+  const random = deps.random ?? ((bytes) => crypto.getRandomValues(bytes));
+  const tokenUrl = `${config.accountsUrl}/api/token`;
+  const prefix = (app: AppConfig) => (config.mount === 'named' ? `/apps/${app.name}` : '');
+  const store = deps.store ?? new MemoryStore({ now });
+  const guard = new UpstreamGuard({ now, metrics });
+  const limit = config.rateLimit
+    ? rateLimit({
+        limiter: new RateLimiter(store, config.rateLimit, now),
+        trustProxy: config.trustProxy,
+        onRejected: () => metrics.rateLimited(),
+      })
+    : undefined;
+  const coalescer = new RefreshCoalescer<TokenAnswer>({
+    store,
+    windowMs: config.coalesceWindowMs,
+    onCoalesced: () => metrics.coalesced(),
+  });
+
+  const root = new Hono();
+  root.use(requestLog({ logger, metrics, now, newId: randomId(random) }));
+  root.route(
+    '/',
+    createOperationsRoutes({
+      metrics,
+      metricsToken: config.metricsToken,
+      checks: [{ name: 'upstream_circuit', check: () => !guard.open }, ...(deps.readiness ?? [])],
+    }),
+  );
+  root.route('/', createServiceRoutes(config.apps, prefix));
+  for (const app of config.apps) {
+    const ctx: AppContext = {
+      app,
+      logger,
+      sealer: deps.sealer,
+      coalescer,
+      accounts: new AccountsTokenClient({
+        upstream: deps.upstream,
+        tokenUrl,
+        clientId: app.clientId,
+        clientSecret: app.clientSecret,
+        timeoutMs: config.upstreamTimeoutMs,
+        now,
+        guard,
+        metrics,
+      }),
+    };
+    const discovery = {
+      app,
+      accountsUrl: config.accountsUrl,
+      apiUrl: config.apiUrl,
+      sealed: deps.sealer.sealed,
+      basePath: prefix(app),
+    };
+    root.route(prefix(app) || '/', createTokenRoutes(ctx, discovery, limit));
+  }
+  root.all('*', notFound);
+  root.onError((thrown, c) => {
+    const error = asTokenSwapError(thrown);
+    const requestId = c.get('requestId' as never) as string | undefined;
+    if (error.status >= 500) {
+      logger.error(
+        { requestId, errorCode: error.code, detail: error.detail, cause: describeCause(error) },
+        'request failed',
+      );
+    } else if (error.code === 'UPSTREAM_OAUTH_ERROR') {
+      logger.warn({ requestId, errorCode: error.code, detail: error.detail }, 'upstream refused');
+    }
+    return errorResponse(error);
+  });
+  return { fetch: (request, connection) => Promise.resolve(root.fetch(request, connection)) };
+}
+
+/** The cause chain as names and messages only: upstream bodies and tokens never reach a log. */
+function describeCause(error: Error): string[] {
+  const chain: string[] = [];
+  let cause: unknown = error.cause;
+  while (cause instanceof Error && chain.length < 5) {
+    chain.push(`${cause.name}: ${cause.message}`);
+    cause = cause.cause;
+  }
+  return chain;
+}

@@ -1,0 +1,51 @@
+import type { AppContext } from '../app-context.ts';
+import { invalidRequest, TokenSwapError } from '../errors.ts';
+import type { TokenParams } from '../http/read-token-params.ts';
+import { isRedirectUriAllowed } from '../redirect-uri.ts';
+import type { TokenAnswer } from './token-answer.ts';
+
+/**
+ * The swap: trades an authorization code for tokens with the app's secret. `redirect_uri` is
+ * optional (the iOS SDK and SpotifyAPI-NET send only `code`); `code_verifier` is forwarded for
+ * codes issued with a PKCE challenge. Other fields (`grant_type`, `client_id`, …) are ignored.
+ */
+export async function exchangeCode(ctx: AppContext, params: TokenParams): Promise<TokenAnswer> {
+  const code = params.get('code');
+  if (code === undefined || code === '') throw invalidRequest('code must be supplied');
+  const requested = params.get('redirect_uri');
+  if (requested !== undefined && !isRedirectUriAllowed(requested, ctx.app.redirectUris)) {
+    throw invalidRequest('redirect_uri is not allowed');
+  }
+  const verifier = params.get('code_verifier');
+  const tokens = await ctx.accounts.exchangeCode({
+    code,
+    redirectUri: requested ?? ctx.app.callbackUrl,
+    codeVerifier: verifier === '' ? undefined : verifier,
+  });
+  const allowed = ctx.app.scopes;
+  if (allowed !== undefined) {
+    const extra = tokens.scope.split(' ').filter((s) => s !== '' && !allowed.includes(s));
+    if (extra.length > 0) {
+      // The tokens are dropped: this deployment does not hand out scopes it was not set up for.
+      throw new TokenSwapError('SCOPE_NOT_ALLOWED', {
+        status: 400,
+        error: 'invalid_scope',
+        description: `this app may not be granted: ${extra.join(' ')}`,
+      });
+    }
+  }
+  if (tokens.refreshToken === undefined) {
+    ctx.logger.warn({ app: ctx.app.name }, 'upstream code exchange answered no refresh_token');
+  }
+  const answer: TokenAnswer = {
+    access_token: tokens.accessToken,
+    token_type: 'Bearer',
+    expires_in: tokens.expiresIn,
+    scope: tokens.scope,
+  };
+  if (tokens.refreshToken === undefined) return answer;
+  return {
+    ...answer,
+    refresh_token: await ctx.sealer.seal(tokens.refreshToken, ctx.app.clientId),
+  };
+}

@@ -1,0 +1,49 @@
+import type { MiddlewareHandler } from 'hono';
+import { TokenSwapError } from '../errors.ts';
+import type { RateLimiter } from '../state/rate-limiter.ts';
+import { clientAddress, type TrustProxy } from './client-address.ts';
+
+/** What the runtime adapter knows about the connection (Hono's `env`). */
+export interface ConnectionInfo {
+  readonly remoteAddress?: string | undefined;
+}
+
+export interface RateLimitOptions {
+  readonly limiter: RateLimiter;
+  readonly trustProxy: TrustProxy;
+  /** Told of every request refused. */
+  readonly onRejected?: () => void;
+}
+
+/**
+ * Per-client-address limit on the token endpoints: `429` JSON with an integer `Retry-After`
+ * and the `RateLimit-*` headers (draft-ietf-httpapi-ratelimit-headers) on every answer.
+ */
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
+  return async (c, next) => {
+    const info = c.env as ConnectionInfo | undefined;
+    const address = clientAddress(
+      info?.remoteAddress,
+      c.req.header('x-forwarded-for'),
+      options.trustProxy,
+    );
+    const decision = await options.limiter.hit(address);
+    const headers = {
+      'ratelimit-limit': String(decision.limit),
+      'ratelimit-remaining': String(decision.remaining),
+      'ratelimit-reset': String(decision.resetSeconds),
+    };
+    if (!decision.allowed) {
+      options.onRejected?.();
+      throw new TokenSwapError('RATE_LIMITED', {
+        status: 429,
+        error: 'temporarily_unavailable',
+        description: 'Too many requests from this address, try again later',
+        retryAfter: decision.resetSeconds,
+        headers,
+      });
+    }
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+  };
+}

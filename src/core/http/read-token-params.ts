@@ -1,0 +1,140 @@
+import { invalidRequest, TokenSwapError } from '../errors.ts';
+
+/** Input limits for token requests: a token request is a few hundred bytes. */
+export const TOKEN_REQUEST_LIMITS = Object.freeze({
+  bodyBytes: 16 * 1024,
+  fields: 32,
+  nameLength: 64,
+  valueLength: 4096,
+});
+
+/** The fields of a token request, whichever encoding it came in. */
+export type TokenParams = ReadonlyMap<string, string>;
+
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+
+function payloadTooLarge(): TokenSwapError {
+  return new TokenSwapError('PAYLOAD_TOO_LARGE', {
+    status: 413,
+    error: 'invalid_request',
+    description: `request body must be at most ${TOKEN_REQUEST_LIMITS.bodyBytes} bytes`,
+  });
+}
+
+function unsupportedMediaType(): TokenSwapError {
+  return new TokenSwapError('UNSUPPORTED_MEDIA_TYPE', {
+    status: 415,
+    error: 'invalid_request',
+    description: `Content-Type must be ${FORM} or ${JSON_TYPE}`,
+  });
+}
+
+/** Reads at most `limit` bytes; stops reading (and cancels the stream) as soon as it is over. */
+async function readLimitedText(request: Request, limit: number): Promise<string> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > limit) throw payloadTooLarge();
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw payloadTooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = chunks.length === 1 ? chunks[0]! : concat(chunks, total);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw invalidRequest('request body is not valid UTF-8');
+  }
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function addField(fields: Map<string, string>, name: string, value: string): void {
+  if (fields.size >= TOKEN_REQUEST_LIMITS.fields) {
+    throw invalidRequest(`request must have at most ${TOKEN_REQUEST_LIMITS.fields} fields`);
+  }
+  if (name.length > TOKEN_REQUEST_LIMITS.nameLength) {
+    throw invalidRequest('request has a field name that is too long');
+  }
+  if (value.length > TOKEN_REQUEST_LIMITS.valueLength) {
+    throw invalidRequest(`${name} is too long`);
+  }
+  // RFC 6749 §3.2: request parameters must not be included more than once.
+  if (fields.has(name)) throw invalidRequest(`${name} must not be repeated`);
+  fields.set(name, value);
+}
+
+function decodeFormComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    throw invalidRequest('request body is not valid form encoding');
+  }
+}
+
+/** Strict `application/x-www-form-urlencoded`: malformed percent-escapes are an error. */
+export function parseForm(text: string): TokenParams {
+  const fields = new Map<string, string>();
+  if (text === '') return fields;
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = decodeFormComponent(eq === -1 ? pair : pair.slice(0, eq));
+    const value = eq === -1 ? '' : decodeFormComponent(pair.slice(eq + 1));
+    addField(fields, name, value);
+  }
+  return fields;
+}
+
+/** A JSON object whose string members are the fields; other member types are an error. */
+export function parseJsonObject(text: string): TokenParams {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalidRequest('request body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidRequest('request body must be a JSON object');
+  }
+  const fields = new Map<string, string>();
+  for (const [name, member] of Object.entries(value)) {
+    if (typeof member !== 'string') throw invalidRequest(`${name} must be a string`);
+    addField(fields, name, member);
+  }
+  return fields;
+}
+
+function mediaType(request: Request): string | null {
+  const header = request.headers.get('content-type');
+  if (header === null) return null;
+  return header.split(';', 1)[0]!.trim().toLowerCase();
+}
+
+/**
+ * The fields of a token request. A body with no `Content-Type` is treated as a form, as
+ * several clients send one that way; anything but form or JSON is a 415.
+ */
+export async function readTokenParams(request: Request): Promise<TokenParams> {
+  const type = mediaType(request);
+  if (type !== null && type !== FORM && type !== JSON_TYPE) throw unsupportedMediaType();
+  const text = await readLimitedText(request, TOKEN_REQUEST_LIMITS.bodyBytes);
+  return type === JSON_TYPE ? parseJsonObject(text) : parseForm(text);
+}

@@ -1,0 +1,42 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Gives every request an id (the client's `X-Request-Id` when it is sane, else a fresh one),
+ * echoes it in the response and writes one access-log line: method, route, status, duration.
+ * Never the body or the query string, which is where codes and tokens live.
+ */
+export interface RequestLogOptions {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => number;
+  readonly newId: () => string;
+}
+
+export function requestLog({ logger, metrics, now, newId }: RequestLogOptions): MiddlewareHandler {
+  return async (c, next) => {
+    const started = now();
+    const given = c.req.header('x-request-id');
+    const requestId = given !== undefined && SANE_REQUEST_ID.test(given) ? given : newId();
+    c.set('requestId' as never, requestId as never);
+    await next();
+    c.res.headers.set('x-request-id', requestId);
+    const durationMs = now() - started;
+    // An unknown path is whatever the client typed: neither logged nor used as a label.
+    const path = c.res.status === 404 ? '(unknown)' : c.req.path;
+    metrics.request(path, c.res.status, durationMs / 1000);
+    logger.info(
+      {
+        requestId,
+        method: c.req.method,
+        path,
+        status: c.res.status,
+        durationMs,
+      },
+      'request',
+    );
+  };
+}

@@ -1,0 +1,37 @@
+import type { Context } from 'hono';
+import type { AppConfig } from '../../config/config.ts';
+import { jsonResponse } from '../http/json-response.ts';
+
+/** Path of the discovery document, relative to an app's base path. */
+export const DISCOVERY_PATH = '/.well-known/tokenswap';
+
+export interface DiscoverySettings {
+  readonly app: AppConfig;
+  readonly accountsUrl: string;
+  readonly apiUrl: string;
+  readonly sealed: boolean;
+  /** The app's base path on this server: '' or `/apps/<name>`. */
+  readonly basePath: string;
+}
+
+/**
+ * The public settings a client needs to log in, so it needs only the server's URL. Every value
+ * here is public: never the secret.
+ */
+export function discoveryHandler(settings: DiscoverySettings) {
+  const { app, accountsUrl, apiUrl, sealed, basePath } = settings;
+  return (c: Context) => {
+    const base = `${new URL(c.req.url).origin}${basePath}`;
+    return jsonResponse({
+      client_id: app.clientId,
+      authorize_url: `${accountsUrl}/authorize`,
+      api_url: apiUrl,
+      redirect_uris: app.redirectUris,
+      swap_url: `${base}/swap`,
+      refresh_url: `${base}/refresh`,
+      token_url: `${base}/token`,
+      sealed_refresh_tokens: sealed,
+      ...(app.scopes === undefined ? {} : { scopes: app.scopes }),
+    });
+  };
+}

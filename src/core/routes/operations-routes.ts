@@ -1,0 +1,72 @@
+import { Hono } from 'hono';
+import { TokenSwapError } from '../errors.ts';
+import { jsonResponse } from '../http/json-response.ts';
+import type { Metrics } from '../metrics.ts';
+
+/** One readiness check: a name and whether it passes now. */
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): boolean | Promise<boolean>;
+}
+
+export interface OperationsOptions {
+  readonly metrics: Metrics;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. */
+  readonly metricsToken: string | undefined;
+  readonly checks: readonly ReadinessCheck[];
+}
+
+/** Compares in time independent of where the strings differ. */
+function sameSecret(given: string, expected: string): boolean {
+  let difference = given.length ^ expected.length;
+  for (let i = 0; i < expected.length; i++) {
+    difference |= (given.charCodeAt(i) | 0) ^ expected.charCodeAt(i);
+  }
+  return difference === 0;
+}
+
+/** `GET /healthz` (alive), `GET /readyz` (able to serve), `GET /metrics` (Prometheus). */
+export function createOperationsRoutes(options: OperationsOptions): Hono {
+  const routes = new Hono();
+  routes.get('/healthz', () => jsonResponse({ status: 'ok' }));
+  routes.get('/readyz', async () => {
+    const results = await Promise.all(
+      options.checks.map(
+        async (c) => [c.name, await Promise.resolve(c.check()).catch(() => false)] as const,
+      ),
+    );
+    const failed = results.filter(([, ok]) => !ok).map(([name]) => name);
+    return jsonResponse(
+      {
+        status: failed.length === 0 ? 'ready' : 'not_ready',
+        checks: Object.fromEntries(results.map(([name, ok]) => [name, ok ? 'ok' : 'failing'])),
+        ...(failed.length > 0 ? { failed } : {}),
+      },
+      failed.length === 0 ? 200 : 503,
+    );
+  });
+  routes.get('/metrics', async (c) => {
+    const { metricsToken } = options;
+    if (
+      metricsToken !== undefined &&
+      !sameSecret(c.req.header('authorization') ?? '', `Bearer ${metricsToken}`)
+    ) {
+      throw new TokenSwapError('FORBIDDEN', {
+        status: 401,
+        error: 'invalid_token',
+        description: 'GET /metrics needs the metrics bearer token',
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    }
+    const rendered = await options.metrics.render();
+    if (rendered === undefined) {
+      throw new TokenSwapError('NOT_FOUND', {
+        status: 404,
+        error: 'not_found',
+        description: 'Metrics are not collected on this runtime',
+      });
+    }
+    return new Response(rendered.body, { headers: { 'content-type': rendered.contentType } });
+  });
+  return routes;
+}

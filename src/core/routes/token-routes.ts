@@ -1,0 +1,83 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { AppContext } from '../app-context.ts';
+import { TokenSwapError } from '../errors.ts';
+import { exchangeCode } from '../grants/exchange-code.ts';
+import { refreshTokens } from '../grants/refresh-tokens.ts';
+import { type TokenAnswer, tokenResponse } from '../grants/token-answer.ts';
+import { corsPolicy } from '../http/cors-policy.ts';
+import { readTokenParams, type TokenParams } from '../http/read-token-params.ts';
+import { DISCOVERY_PATH, type DiscoverySettings, discoveryHandler } from './discovery-route.ts';
+
+/** Code exchange paths: this server's, bih's and the Glitch example's, and the Swift proxy's. */
+export const SWAP_PATHS = [
+  '/swap',
+  '/api/token',
+  '/authorization-code-flow/retrieve-tokens',
+  '/authorization-code-flow-pkce/retrieve-tokens',
+] as const;
+
+/** Refresh paths, same families. */
+export const REFRESH_PATHS = [
+  '/refresh',
+  '/api/refresh_token',
+  '/authorization-code-flow/refresh-tokens',
+  '/authorization-code-flow-pkce/refresh-tokens',
+] as const;
+
+/** The RFC 6749 token endpoint for public clients. */
+export const TOKEN_PATH = '/token';
+
+type Grant = (ctx: AppContext, params: TokenParams) => Promise<TokenAnswer>;
+
+function unsupportedGrantType(description: string): TokenSwapError {
+  return new TokenSwapError('UNSUPPORTED_GRANT_TYPE', {
+    status: 400,
+    error: 'unsupported_grant_type',
+    description,
+  });
+}
+
+/** RFC 6749 §3.2 token endpoint: dispatches on `grant_type`. */
+const dispatchGrant: Grant = (ctx, params) => {
+  const grantType = params.get('grant_type');
+  if (grantType === undefined || grantType === '') {
+    throw unsupportedGrantType('grant_type parameter is missing');
+  }
+  if (grantType === 'authorization_code') return exchangeCode(ctx, params);
+  if (grantType === 'refresh_token') return refreshTokens(ctx, params);
+  throw unsupportedGrantType('grant_type must be authorization_code or refresh_token');
+};
+
+function methodNotAllowed(): never {
+  throw new TokenSwapError('METHOD_NOT_ALLOWED', {
+    status: 405,
+    error: 'invalid_request',
+    description: 'This endpoint accepts only POST',
+    headers: { allow: 'POST' },
+  });
+}
+
+/** The token endpoints and discovery of one app, at the paths every supported client uses. */
+export function createTokenRoutes(
+  ctx: AppContext,
+  discovery: DiscoverySettings,
+  limit: MiddlewareHandler | undefined,
+): Hono {
+  const routes = new Hono();
+  const policy = corsPolicy(ctx.app.corsOrigins);
+  if (policy) routes.use('*', policy);
+  routes.get(DISCOVERY_PATH, discoveryHandler(discovery));
+  const mount = (paths: readonly string[], grant: Grant) => {
+    for (const path of paths) {
+      const handle: MiddlewareHandler = async (c) =>
+        tokenResponse(await grant(ctx, await readTokenParams(c.req.raw)));
+      if (limit) routes.post(path, limit, handle);
+      else routes.post(path, handle);
+      routes.all(path, methodNotAllowed);
+    }
+  };
+  mount(SWAP_PATHS, exchangeCode);
+  mount(REFRESH_PATHS, refreshTokens);
+  mount([TOKEN_PATH], dispatchGrant);
+  return routes;
+}

@@ -1,0 +1,102 @@
+import { decodeBase64Url, encodeBase64Url } from './base64url.ts';
+import type { EncryptionKey } from './encryption-keys.ts';
+import type { LegacyTokenOpener, OpenedToken, RefreshTokenSealer } from './refresh-token-sealer.ts';
+
+/** Envelope version: `ts1.<kid>.<base64url(iv ‖ ciphertext ‖ tag)>`. */
+const VERSION = 'ts1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+/** Longer input is refused before any decoding: no token of ours is anywhere near it. */
+const MAX_SEALED_LENGTH = 4096;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export interface AesGcmSealerOptions {
+  /** Opens tokens of a server people migrate from; they come back sealed anew. */
+  readonly legacy?: LegacyTokenOpener;
+  readonly crypto?: Crypto;
+}
+
+/**
+ * AES-256-GCM through Web Crypto, so it runs on every runtime. Each token gets a random 96-bit
+ * IV; the version, the key id and the app's client id are bound in as associated data, so a
+ * token sealed for one app never opens for another and no part of the envelope can be swapped.
+ * The first key seals; every key opens.
+ */
+export async function createAesGcmSealer(
+  keys: readonly EncryptionKey[],
+  options: AesGcmSealerOptions = {},
+): Promise<RefreshTokenSealer> {
+  if (keys.length === 0) throw new Error('at least one encryption key is needed');
+  const crypto = options.crypto ?? globalThis.crypto;
+  // Imported once, at start; non-extractable.
+  const imported = new Map<string, CryptoKey>();
+  for (const { kid, key } of keys) {
+    imported.set(
+      kid,
+      await crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, 'AES-GCM', false, [
+        'encrypt',
+        'decrypt',
+      ]),
+    );
+  }
+  const sealingKid = keys[0]!.kid;
+  const sealingKey = imported.get(sealingKid)!;
+  const associatedData = (kid: string, clientId: string) =>
+    encoder.encode(`${VERSION}.${kid}.${clientId}`);
+
+  const seal = async (token: string, clientId: string): Promise<string> => {
+    const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+    const sealed = await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: associatedData(sealingKid, clientId) },
+      sealingKey,
+      encoder.encode(token),
+    );
+    const bytes = new Uint8Array(IV_BYTES + sealed.byteLength);
+    bytes.set(iv);
+    bytes.set(new Uint8Array(sealed), IV_BYTES);
+    return `${VERSION}.${sealingKid}.${encodeBase64Url(bytes)}`;
+  };
+
+  const openSealed = async (sealed: string, clientId: string): Promise<OpenedToken | null> => {
+    const parts = sealed.split('.');
+    if (parts.length !== 3 || parts[0] !== VERSION) return null;
+    const kid = parts[1]!;
+    const key = imported.get(kid);
+    const bytes = decodeBase64Url(parts[2]!);
+    if (key === undefined || bytes === undefined || bytes.length <= IV_BYTES + TAG_BYTES) {
+      return null;
+    }
+    try {
+      const plain = await crypto.subtle.decrypt(
+        {
+          name: 'AES-GCM',
+          iv: bytes.subarray(0, IV_BYTES),
+          additionalData: associatedData(kid, clientId),
+        },
+        key,
+        bytes.subarray(IV_BYTES),
+      );
+      return { token: decoder.decode(plain), reseal: kid !== sealingKid };
+    } catch {
+      return null;
+    }
+  };
+
+  const open = async (token: string, clientId: string): Promise<OpenedToken | null> => {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_SEALED_LENGTH) {
+      return null;
+    }
+    if (token.startsWith(`${VERSION}.`)) return openSealed(token, clientId);
+    if (options.legacy === undefined) return null;
+    try {
+      const raw = await options.legacy(token);
+      return raw === null || raw === '' ? null : { token: raw, reseal: true };
+    } catch {
+      return null;
+    }
+  };
+
+  return { sealed: true, seal, open };
+}

@@ -1,0 +1,16 @@
+/**
+ * Shared state behind a tiny interface: in memory for one instance, Redis for many. Keys expire;
+ * nothing here lives for long.
+ */
+export interface StateStore {
+  /**
+   * Adds one to a counter that expires `ttlMs` after its first increment.
+   * Returns the new count and the milliseconds left before it expires.
+   */
+  increment(key: string, ttlMs: number): Promise<{ count: number; ttlMs: number }>;
+  /** Stores the value only when the key is absent (a lock); true when it was stored. */
+  add(key: string, value: string, ttlMs: number): Promise<boolean>;
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}

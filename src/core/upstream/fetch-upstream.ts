@@ -1,0 +1,45 @@
+import {
+  type UpstreamClient,
+  UpstreamConnectionError,
+  type UpstreamRequest,
+  type UpstreamResponse,
+  UpstreamTimeoutError,
+} from './upstream-client.ts';
+
+/** The handler shape of `fetch` (and of the emulator's in-process app). */
+export type FetchLike = (request: Request) => Promise<Response>;
+
+/**
+ * An upstream client over any `fetch`: for edge runtimes and in-process tests. `fetch` cannot
+ * tell whether a failed request reached the server, so connection failures count as sent.
+ */
+export function fetchUpstream(fetchFn: FetchLike = (r) => fetch(r)): UpstreamClient {
+  return {
+    async post(request: UpstreamRequest): Promise<UpstreamResponse> {
+      let response: Response;
+      let body: string;
+      try {
+        response = await fetchFn(
+          new Request(request.url, {
+            method: 'POST',
+            headers: request.headers,
+            body: request.body,
+            signal: request.signal,
+          }),
+        );
+        body = await response.text();
+      } catch (error) {
+        if (request.signal.aborted) {
+          throw new UpstreamTimeoutError('upstream request timed out', { cause: error });
+        }
+        throw new UpstreamConnectionError('upstream connection failed', true, { cause: error });
+      }
+      const { headers } = response;
+      return {
+        status: response.status,
+        header: (name) => headers.get(name) ?? undefined,
+        body,
+      };
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+} from 'cockatiel';
+import { TokenSwapError } from '../errors.ts';
+import type { CircuitStateName, Metrics, UpstreamCallKind } from '../metrics.ts';
+import { retryAfterSeconds } from './retry-after.ts';
+import {
+  UpstreamConnectionError,
+  type UpstreamResponse,
+  UpstreamTimeoutError,
+} from './upstream-client.ts';
+
+/** The upstream answered 5xx: thrown inside the guard so retries and the breaker see it. */
+export class UpstreamServerError extends Error {
+  override readonly name = 'UpstreamServerError';
+  readonly response: UpstreamResponse;
+  constructor(response: UpstreamResponse) {
+    super(`upstream answered ${response.status}`);
+    this.response = response;
+  }
+}
+
+export interface UpstreamGuardOptions {
+  readonly now: () => number;
+  /** Jitter source in [0, 1). */
+  readonly random?: () => number;
+  readonly metrics: Metrics;
+  /** Consecutive failures (timeouts, 5xx, broken connections) that open the circuit. */
+  readonly failuresToOpen?: number;
+  /** How long the circuit stays open before one probe is let through (ms). */
+  readonly openForMs?: number;
+}
+
+const isFailure = (error: Error) =>
+  error instanceof UpstreamServerError ||
+  error instanceof UpstreamTimeoutError ||
+  error instanceof UpstreamConnectionError;
+
+const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'open',
+};
+
+/**
+ * Retries that respect what a code is, and a circuit breaker (cockatiel) shared by every call
+ * to the accounts service.
+ * - A code is single use: a code exchange is retried only when the request provably never
+ *   reached the upstream.
+ * - A refresh is retried once, with jitter, on a 5xx or a dropped connection, honouring the
+ *   upstream's `Retry-After`.
+ * - Never a 4xx, never past the caller's deadline.
+ * - After many failures in a row, calls fail fast with 503 until a probe succeeds.
+ */
+export class UpstreamGuard {
+  readonly #breaker: CircuitBreakerPolicy;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #metrics: Metrics;
+  readonly #openForMs: number;
+  #openedAt = 0;
+
+  constructor(options: UpstreamGuardOptions) {
+    this.#now = options.now;
+    this.#random = options.random ?? Math.random;
+    this.#metrics = options.metrics;
+    this.#openForMs = options.openForMs ?? 10_000;
+    this.#breaker = circuitBreaker(handleWhen(isFailure), {
+      halfOpenAfter: this.#openForMs,
+      breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 5),
+    });
+    this.#breaker.onBreak(() => {
+      this.#openedAt = this.#now();
+    });
+    this.#breaker.onStateChange((state) => this.#metrics.circuit(STATE_NAMES[state]));
+  }
+
+  /** True while calls are refused without trying. */
+  get open(): boolean {
+    return this.#breaker.state === CircuitState.Open;
+  }
+
+  /** Runs one upstream call with the retry rule of its kind, before `deadline` (ms epoch). */
+  async run(
+    kind: UpstreamCallKind,
+    deadline: number,
+    attempt: () => Promise<UpstreamResponse>,
+  ): Promise<UpstreamResponse> {
+    for (let retries = 0; ; retries++) {
+      try {
+        return await this.#breaker.execute(attempt);
+      } catch (error) {
+        if (error instanceof BrokenCircuitError) throw this.#circuitOpen(error);
+        const wait = this.#retryDelay(kind, error, retries);
+        if (wait === undefined || this.#now() + wait >= deadline) throw error;
+        this.#metrics.retry(kind);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  /** Milliseconds to wait before retrying, or undefined when this failure is not retried. */
+  #retryDelay(kind: UpstreamCallKind, error: unknown, retries: number): number | undefined {
+    if (error instanceof UpstreamConnectionError && !error.requestSent) {
+      return retries < 2 ? 25 + this.#random() * 75 : undefined;
+    }
+    if (kind !== 'refresh' || retries >= 1) return undefined;
+    const jitter = 50 + this.#random() * 200;
+    if (error instanceof UpstreamConnectionError) return jitter;
+    if (error instanceof UpstreamServerError) {
+      const seconds = retryAfterSeconds(error.response.header('retry-after'), this.#now());
+      return Math.max(jitter, (seconds ?? 0) * 1000);
+    }
+    return undefined;
+  }
+
+  #circuitOpen(cause: unknown): TokenSwapError {
+    const left = this.#openedAt + this.#openForMs - this.#now();
+    return new TokenSwapError('CIRCUIT_OPEN', {
+      status: 503,
+      error: 'temporarily_unavailable',
+      description: 'The Spotify accounts service is failing, try again later',
+      retryAfter: Math.max(1, Math.ceil(left / 1000)),
+      detail: 'circuit open: upstream failing',
+      cause,
+    });
+  }
+}

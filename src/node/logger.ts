@@ -1,0 +1,55 @@
+import pino, { type Logger as PinoLogger } from 'pino';
+import pretty from 'pino-pretty';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+export const LOG_LEVELS: readonly LogLevel[] = [
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'silent',
+];
+
+export interface LoggerOptions {
+  readonly level: LogLevel;
+  /** Human-readable colourised lines (a terminal) instead of JSON lines. */
+  readonly pretty: boolean;
+  /** Where lines go; standard output by default. */
+  readonly destination?: NodeJS.WritableStream;
+}
+
+/**
+ * Keys whose values are secrets wherever they appear in a log object: a second line of defence
+ * behind the rule that no token, code or secret is ever passed to the logger.
+ */
+const REDACT_PATHS = [
+  'code',
+  'refresh_token',
+  'access_token',
+  'client_secret',
+  'code_verifier',
+  'authorization',
+  '*.code',
+  '*.refresh_token',
+  '*.access_token',
+  '*.client_secret',
+  '*.authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+];
+
+/** Structured JSON logs with pino, or pino-pretty's form on a terminal. */
+export function createLogger(options: LoggerOptions): PinoLogger {
+  const base = {
+    level: options.level,
+    base: undefined,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  const destination = options.destination ?? process.stdout;
+  if (options.pretty) {
+    return pino(base, pretty({ colorize: true, destination, sync: true }));
+  }
+  return pino(base, destination);
+}

@@ -1,0 +1,78 @@
+import { Redis } from 'ioredis';
+import type { StateStore } from '../core/state/state-store.ts';
+
+/** INCR with an expiry set on the first increment, and the time left, in one round trip. */
+const INCREMENT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('PTTL', KEYS[1])}
+`;
+
+export interface RedisStoreOptions {
+  readonly url: string;
+  /** Prefix of every key, so several deployments can share one Redis. */
+  readonly keyPrefix?: string;
+  /** A command not answered in this long fails (and the caller falls back to memory). */
+  readonly commandTimeoutMs?: number;
+}
+
+/**
+ * The shared store for many instances: plain Redis commands, expiring keys. Commands fail fast
+ * while the connection is down (no offline queue) so callers can fall back at once; the client
+ * reconnects by itself in the background.
+ */
+export class RedisStore implements StateStore {
+  readonly client: Redis;
+
+  constructor(options: RedisStoreOptions) {
+    this.client = new Redis(options.url, {
+      keyPrefix: options.keyPrefix ?? 'tokenswap:',
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: options.commandTimeoutMs ?? 500,
+      connectTimeout: 2_000,
+      lazyConnect: true,
+      retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
+    });
+    // Connection errors are reported through `ready` and by failing commands; without a
+    // listener ioredis would print each one.
+    this.client.on('error', () => {});
+  }
+
+  /** Starts connecting; resolves when connected, rejects if the first attempt fails. */
+  connect(): Promise<void> {
+    return this.client.connect();
+  }
+
+  get ready(): boolean {
+    return this.client.status === 'ready';
+  }
+
+  async increment(key: string, ttlMs: number) {
+    const [count, ttl] = (await this.client.eval(INCREMENT_SCRIPT, 1, key, ttlMs)) as [
+      number,
+      number,
+    ];
+    return { count, ttlMs: ttl < 0 ? ttlMs : ttl };
+  }
+
+  async add(key: string, value: string, ttlMs: number) {
+    return (await this.client.set(key, value, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async get(key: string) {
+    return (await this.client.get(key)) ?? undefined;
+  }
+
+  async set(key: string, value: string, ttlMs: number) {
+    await this.client.set(key, value, 'PX', ttlMs);
+  }
+
+  async delete(key: string) {
+    await this.client.del(key);
+  }
+
+  async close(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

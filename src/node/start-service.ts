@@ -1,0 +1,88 @@
+import type { Config } from '../config/config.ts';
+import { createApp } from '../core/create-app.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ReadinessCheck } from '../core/routes/operations-routes.ts';
+import type { RefreshTokenSealer } from '../core/seal/index.ts';
+import { FallbackStore } from '../core/state/fallback-store.ts';
+import { MemoryStore } from '../core/state/memory-store.ts';
+import type { StateStore } from '../core/state/state-store.ts';
+import { startNodeServer } from './node-server.ts';
+import { PrometheusMetrics } from './prometheus-metrics.ts';
+import { RedisStore } from './redis-store.ts';
+import { createSealerFromConfig } from './sealer-from-config.ts';
+import { createUndiciUpstream } from './undici-upstream.ts';
+
+export interface RunningService {
+  readonly url: string;
+  /** Graceful stop: in-flight requests finish within `graceMs`, then pools and Redis close. */
+  close(graceMs?: number): Promise<void>;
+}
+
+interface StoreSetup {
+  readonly store: StateStore;
+  /** Whether Redis answers; undefined when no Redis is configured. */
+  readonly redisUp: (() => boolean) | undefined;
+  close(): Promise<void>;
+}
+
+async function createStore(config: Config, logger: Logger): Promise<StoreSetup> {
+  const memory = new MemoryStore();
+  if (config.redisUrl === undefined) {
+    return { store: memory, redisUp: undefined, close: async () => {} };
+  }
+  const redis = new RedisStore({ url: config.redisUrl });
+  await redis.connect().catch((error: unknown) => {
+    logger.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'Redis is not reachable at start: using this instance’s memory until it is',
+    );
+  });
+  const store = new FallbackStore(redis, memory, logger);
+  return {
+    store,
+    redisUp: () => redis.ready && !store.degraded,
+    close: () => redis.close(),
+  };
+}
+
+/** The keys seal and open: checked once per readiness probe with a throwaway value. */
+async function sealerWorks(sealer: RefreshTokenSealer, config: Config): Promise<boolean> {
+  const clientId = config.apps[0]?.clientId ?? 'probe';
+  const opened = await sealer.open(await sealer.seal('readiness-probe', clientId), clientId);
+  return opened?.token === 'readiness-probe';
+}
+
+/** Wires the Node runtime around the core: pooled upstream, sealer, store, HTTP server. */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const sealer = await createSealerFromConfig(config, logger);
+  const upstream = createUndiciUpstream();
+  const state = await createStore(config, logger);
+  const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
+  let draining = false;
+  const readiness: ReadinessCheck[] = [
+    { name: 'accepting', check: () => !draining },
+    { name: 'config', check: () => true },
+    { name: 'keys', check: () => sealerWorks(sealer, config) },
+  ];
+  if (state.redisUp) readiness.push({ name: 'redis', check: state.redisUp });
+  const app = createApp(config, {
+    upstream,
+    sealer,
+    logger,
+    metrics,
+    readiness,
+    store: state.store,
+  });
+  const server = await startNodeServer({ fetch: app.fetch, host: config.host, port: config.port });
+  return {
+    url: server.url,
+    async close(graceMs = config.shutdownGraceMs) {
+      draining = true;
+      const clean = await server.close(graceMs);
+      if (!clean) {
+        logger.warn({ graceMs }, 'requests still in flight after the grace period were cut off');
+      }
+      await Promise.all([upstream.close?.(), state.close()]);
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { errors, Pool } from 'undici';
+import {
+  type UpstreamClient,
+  UpstreamConnectionError,
+  type UpstreamRequest,
+  type UpstreamResponse,
+  UpstreamTimeoutError,
+} from '../core/upstream/upstream-client.ts';
+
+export interface UndiciUpstreamOptions {
+  /** Most connections kept open to one upstream origin. */
+  readonly connections?: number;
+  readonly connectTimeoutMs?: number;
+  /** How long an idle pooled connection is kept alive. */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+/** Error codes that prove the request never left this process. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function classify(error: unknown, signal: AbortSignal): Error {
+  if (
+    signal.aborted ||
+    error instanceof errors.HeadersTimeoutError ||
+    error instanceof errors.BodyTimeoutError
+  ) {
+    return new UpstreamTimeoutError('upstream request timed out', { cause: error });
+  }
+  const code = errorCode(error) ?? errorCode((error as { cause?: unknown } | null)?.cause);
+  const sent = code === undefined || !NOT_SENT_CODES.has(code);
+  return new UpstreamConnectionError(`upstream connection failed (${code ?? 'unknown'})`, sent, {
+    cause: error,
+  });
+}
+
+/**
+ * The Node upstream client: one undici `Pool` of kept-alive connections per upstream origin,
+ * reused by every request (no new TLS handshake per token request).
+ */
+export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): UpstreamClient {
+  const pools = new Map<string, Pool>();
+  const poolFor = (origin: string) => {
+    let pool = pools.get(origin);
+    if (pool === undefined) {
+      pool = new Pool(origin, {
+        connections: options.connections ?? 64,
+        connectTimeout: options.connectTimeoutMs ?? 5_000,
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+        keepAliveMaxTimeout: 600_000,
+      });
+      pools.set(origin, pool);
+    }
+    return pool;
+  };
+  const targets = new Map<string, { origin: string; path: string }>();
+  const targetFor = (url: string) => {
+    let target = targets.get(url);
+    if (target === undefined) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+      if (targets.size < 16) targets.set(url, target);
+    }
+    return target;
+  };
+
+  return {
+    async post(request: UpstreamRequest): Promise<UpstreamResponse> {
+      const { origin, path } = targetFor(request.url);
+      try {
+        const response = await poolFor(origin).request({
+          method: 'POST',
+          path,
+          headers: request.headers,
+          body: request.body,
+          signal: request.signal,
+        });
+        const body = await response.body.text();
+        const { headers } = response;
+        return {
+          status: response.statusCode,
+          header: (name) => {
+            const value = headers[name];
+            return Array.isArray(value) ? value[0] : value;
+          },
+          body,
+        };
+      } catch (error) {
+        throw classify(error, request.signal);
+      }
+    },
+    async close() {
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
+      pools.clear();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { Config } from '../../src/config/config.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { createApp } from '../../src/core/create-app.ts';
+import type { UpstreamClient } from '../../src/core/upstream/upstream-client.ts';
+import { createSealerFromConfig } from '../../src/node/sealer-from-config.ts';
+
+/** A fixed 32-byte key in base64url, for tests only. */
+export const TEST_KEY = 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
+
+export const TEST_ENV = Object.freeze({
+  SPOTIFY_CLIENT_ID: 'test-client',
+  SPOTIFY_CLIENT_SECRET: 'test-secret',
+  SPOTIFY_CLIENT_CALLBACK_URL: 'myapp://callback',
+  SPOTIFY_REDIRECT_URIS: 'http://127.0.0.1/callback,https://app.example.com/cb',
+  SPOTIFY_ACCOUNTS_URL: 'http://accounts.test',
+  TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY,
+});
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ ...TEST_ENV, ...env });
+}
+
+/** The core app, in process, over the given upstream; config from TEST_ENV plus `env`. */
+export async function testApp(upstream: UpstreamClient, env: Record<string, string> = {}) {
+  const config = testConfig(env);
+  const sealer = await createSealerFromConfig(config);
+  const app = createApp(config, { upstream, sealer });
+  return { app, config, sealer };
+}
+
+/** A form POST as most clients send it. */
+export function formPost(path: string, fields: Record<string, string>, headers = {}): Request {
+  return new Request(`http://swap.test${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+}

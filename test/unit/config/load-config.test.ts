@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import { ConfigError } from '../../../src/config/config-error.ts';
+import { loadConfig } from '../../../src/config/load-config.ts';
+import { captureIo } from '../../support/capture-io.ts';
+import { TEST_ENV } from '../../support/test-app.ts';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('reads the environment into a frozen config with explicit defaults', () => {
+    const config = loadConfig(TEST_ENV);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.apps[0])).toBe(true);
+    expect(config.port).toBe(3000);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.upstreamTimeoutMs).toBe(10_000);
+    expect(config.apiUrl).toBe('https://api.spotify.com');
+    expect(config.apps[0]?.redirectUris).toEqual([
+      'myapp://callback',
+      'http://127.0.0.1/callback',
+      'https://app.example.com/cb',
+    ]);
+  });
+
+  it('lets --port and --host override PORT and HOST', () => {
+    const config = loadConfig(
+      { ...TEST_ENV, PORT: '4000', HOST: '::' },
+      { port: 5000, host: '127.0.0.1' },
+    );
+    expect(config.port).toBe(5000);
+    expect(config.host).toBe('127.0.0.1');
+  });
+
+  it('accepts SPOTIFY_REDIRECT_URI as the alias of the callback URL', () => {
+    const { SPOTIFY_CLIENT_CALLBACK_URL: _, ...env } = TEST_ENV;
+    const config = loadConfig({ ...env, SPOTIFY_REDIRECT_URI: 'http://127.0.0.1:8888/callback' });
+    expect(config.apps[0]?.callbackUrl).toBe('http://127.0.0.1:8888/callback');
+  });
+
+  it('names every missing required variable; no secret has a default', () => {
+    expect(problemsOf({}).sort()).toEqual([
+      'SPOTIFY_CLIENT_CALLBACK_URL',
+      'SPOTIFY_CLIENT_ID',
+      'SPOTIFY_CLIENT_SECRET',
+      'TOKENSWAP_ENCRYPTION_KEYS',
+    ]);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['TOKENSWAP_UPSTREAM_TIMEOUT_MS', '-5'],
+    ['SPOTIFY_ACCOUNTS_URL', 'accounts.spotify.com'],
+    ['SPOTIFY_ACCOUNTS_URL', 'ftp://accounts.example'],
+    ['SPOTIFY_CLIENT_CALLBACK_URL', 'not a uri'],
+    ['SPOTIFY_REDIRECT_URIS', 'http://127.0.0.1/cb,nope'],
+    ['TOKENSWAP_CORS_ORIGINS', 'https://app.example.com/path'],
+    ['TOKENSWAP_PLAINTEXT_REFRESH_TOKENS', 'maybe'],
+    ['TOKENSWAP_ENCRYPTION_KEYS', 'k1:short'],
+  ])('rejects a malformed %s (%s)', (variable, value) => {
+    expect(problemsOf({ ...TEST_ENV, [variable]: value })).toContain(variable);
+  });
+
+  it('serve stops with exit code 2 and a message naming the variable and the fix', async () => {
+    const io = captureIo({ SPOTIFY_CLIENT_SECRET: 'super-secret-value' }, '/nonexistent-dir');
+    expect(await main(['serve'], io)).toBe(2);
+    expect(io.err()).toContain('SPOTIFY_CLIENT_ID is not set');
+    expect(io.err()).toContain('npx tokenswap keygen');
+    expect(io.err()).not.toContain('super-secret-value');
+  });
+
+  it('serve rejects an unknown flag with exit code 2', async () => {
+    const io = captureIo();
+    expect(await main(['serve', '--frobnicate'], io)).toBe(2);
+    expect(io.err()).toContain('--frobnicate');
+    expect(io.err()).toContain('Usage: tokenswap serve');
+  });
+
+  it('serve --help prints its usage and exits 0', async () => {
+    const io = captureIo();
+    expect(await main(['serve', '--help'], io)).toBe(0);
+    expect(io.out()).toContain('SPOTIFY_CLIENT_ID');
+  });
+});

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { scriptedUpstream } from '../../support/scripted-upstream.ts';
+import { formPost, testApp } from '../../support/test-app.ts';
+
+async function app() {
+  return (await testApp(scriptedUpstream())).app;
+}
+
+function post(path: string, body: BodyInit, contentType?: string): Request {
+  const request = new Request(`http://swap.test${path}`, { method: 'POST', body });
+  if (contentType === undefined) request.headers.delete('content-type');
+  else request.headers.set('content-type', contentType);
+  return request;
+}
+
+describe('request handling', () => {
+  it.each(['text/plain', 'multipart/form-data; boundary=x', 'application/xml'])(
+    'answers 415 JSON for Content-Type %s',
+    async (type) => {
+      const response = await (await app()).fetch(post('/swap', 'code=c', type));
+      expect(response.status).toBe(415);
+      expect((await response.json()).error).toBe('invalid_request');
+    },
+  );
+
+  it('answers 413 for a body over 16 KiB', async () => {
+    const response = await (await app()).fetch(
+      post('/swap', `code=${'a'.repeat(17 * 1024)}`, 'application/x-www-form-urlencoded'),
+    );
+    expect(response.status).toBe(413);
+    expect((await response.json()).error).toBe('invalid_request');
+  });
+
+  it.each([
+    [
+      'code=%E0%A4%A',
+      'application/x-www-form-urlencoded',
+      'request body is not valid form encoding',
+    ],
+    ['code=%ZZ', 'application/x-www-form-urlencoded', 'request body is not valid form encoding'],
+    ['code=a&code=b', 'application/x-www-form-urlencoded', 'code must not be repeated'],
+    ['{"code":', 'application/json', 'request body is not valid JSON'],
+    ['["code"]', 'application/json', 'request body must be a JSON object'],
+    ['{"code":42}', 'application/json', 'code must be a string'],
+  ])('answers 400 for a malformed body %s', async (body, type, description) => {
+    const response = await (await app()).fetch(post('/swap', body, type));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'invalid_request',
+      error_description: description,
+    });
+  });
+
+  it('answers 400 for a body that is not UTF-8', async () => {
+    const response = await (await app()).fetch(
+      post(
+        '/swap',
+        new Uint8Array([0x63, 0x6f, 0x64, 0x65, 0x3d, 0xff]),
+        'application/x-www-form-urlencoded',
+      ),
+    );
+    expect(response.status).toBe(400);
+  });
+
+  it('answers GET /healthz with status ok', async () => {
+    const response = await (await app()).fetch(new Request('http://swap.test/healthz'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('serves a page at GET / naming the endpoints and no secret', async () => {
+    const response = await (await app()).fetch(new Request('http://swap.test/'));
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    expect(html).toContain('/swap');
+    expect(html).toContain('/refresh');
+    expect(html).not.toContain('test-secret');
+  });
+
+  it('answers an unknown path with a JSON 404', async () => {
+    const response = await (await app()).fetch(new Request('http://swap.test/nope'));
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect((await response.json()).error).toBe('not_found');
+  });
+
+  it.each(['GET', 'PUT', 'DELETE'])(
+    'answers %s /swap with a JSON 405 and Allow',
+    async (method) => {
+      const response = await (await app()).fetch(new Request('http://swap.test/swap', { method }));
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+      expect((await response.json()).error).toBe('invalid_request');
+    },
+  );
+
+  it('echoes a sane X-Request-Id and replaces an insane one', async () => {
+    const a = await app();
+    const sane = await a.fetch(formPost('/nope', {}, { 'x-request-id': 'abc-123' }));
+    expect(sane.headers.get('x-request-id')).toBe('abc-123');
+    const insane = await a.fetch(formPost('/nope', {}, { 'x-request-id': 'a b\u0007' }));
+    expect(insane.headers.get('x-request-id')).toMatch(/^[0-9a-f]{24}$/);
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { TokenSwapError } from '../../../src/core/errors.ts';
+import { type Metrics, silentMetrics } from '../../../src/core/metrics.ts';
+import {
+  UpstreamConnectionError,
+  type UpstreamResponse,
+  UpstreamTimeoutError,
+} from '../../../src/core/upstream/upstream-client.ts';
+import { UpstreamGuard, UpstreamServerError } from '../../../src/core/upstream/upstream-guard.ts';
+
+function answer(status: number, headers: Record<string, string> = {}): UpstreamResponse {
+  return { status, header: (name) => headers[name], body: '{}' };
+}
+
+function counting(results: (UpstreamResponse | Error)[]) {
+  let calls = 0;
+  const attempt = async () => {
+    const result = results[Math.min(calls++, results.length - 1)]!;
+    if (result instanceof Error) throw result;
+    if (result.status >= 500) throw new UpstreamServerError(result);
+    return result;
+  };
+  return { attempt, calls: () => calls };
+}
+
+const far = () => Date.now() + 10_000;
+
+describe('upstream retries', () => {
+  it('retries a code exchange only when the request provably never left', async () => {
+    const guard = new UpstreamGuard({ now: Date.now, metrics: silentMetrics });
+    const refused = counting([new UpstreamConnectionError('refused', false), answer(200)]);
+    expect((await guard.run('code', far(), refused.attempt)).status).toBe(200);
+    expect(refused.calls()).toBe(2);
+
+    for (const failure of [
+      new UpstreamConnectionError('reset after sending', true),
+      new UpstreamTimeoutError('slow'),
+      answer(503),
+    ]) {
+      const once = counting([failure, answer(200)]);
+      await expect(guard.run('code', far(), once.attempt)).rejects.toBeInstanceOf(Error);
+      expect(once.calls()).toBe(1);
+    }
+  });
+
+  it('retries a refresh once on a 5xx or a dropped connection, never on a 4xx', async () => {
+    const retried: string[] = [];
+    const metrics: Metrics = { ...silentMetrics, retry: (kind) => retried.push(kind) };
+    const guard = new UpstreamGuard({ now: Date.now, metrics, random: () => 0 });
+    const fiveHundred = counting([answer(500), answer(200)]);
+    expect((await guard.run('refresh', far(), fiveHundred.attempt)).status).toBe(200);
+    expect(fiveHundred.calls()).toBe(2);
+    const dropped = counting([new UpstreamConnectionError('reset', true), answer(200)]);
+    expect((await guard.run('refresh', far(), dropped.attempt)).status).toBe(200);
+    const twice = counting([answer(502), answer(502), answer(200)]);
+    await expect(guard.run('refresh', far(), twice.attempt)).rejects.toBeInstanceOf(
+      UpstreamServerError,
+    );
+    expect(twice.calls()).toBe(2);
+    const refused = counting([answer(400), answer(200)]);
+    expect((await guard.run('refresh', far(), refused.attempt)).status).toBe(400);
+    expect(refused.calls()).toBe(1);
+    expect(retried).toEqual(['refresh', 'refresh', 'refresh']);
+  });
+
+  it('does not retry when Retry-After would pass the deadline', async () => {
+    const guard = new UpstreamGuard({ now: Date.now, metrics: silentMetrics });
+    const later = counting([answer(503, { 'retry-after': '30' }), answer(200)]);
+    await expect(guard.run('refresh', Date.now() + 2_000, later.attempt)).rejects.toBeInstanceOf(
+      UpstreamServerError,
+    );
+    expect(later.calls()).toBe(1);
+  });
+});
+
+describe('circuit breaker', () => {
+  it('opens after failures in a row, fails fast with 503 and Retry-After, and recovers', async () => {
+    const states: string[] = [];
+    const metrics: Metrics = { ...silentMetrics, circuit: (state) => states.push(state) };
+    const guard = new UpstreamGuard({ now: Date.now, metrics, failuresToOpen: 3, openForMs: 200 });
+    const failing = counting([new UpstreamTimeoutError('slow')]);
+    for (let i = 0; i < 3; i++) {
+      await expect(guard.run('code', far(), failing.attempt)).rejects.toBeInstanceOf(
+        UpstreamTimeoutError,
+      );
+    }
+    expect(guard.open).toBe(true);
+    const refused = await guard.run('code', far(), failing.attempt).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TokenSwapError);
+    expect(refused).toMatchObject({ code: 'CIRCUIT_OPEN', status: 503, retryAfter: 1 });
+    expect(failing.calls()).toBe(3);
+
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const healthy = counting([answer(200)]);
+    expect((await guard.run('code', far(), healthy.attempt)).status).toBe(200);
+    expect(guard.open).toBe(false);
+    expect(states).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('counts OAuth errors as answers, not failures', async () => {
+    const guard = new UpstreamGuard({ now: Date.now, metrics: silentMetrics, failuresToOpen: 2 });
+    const refused = counting([answer(400)]);
+    for (let i = 0; i < 5; i++) await guard.run('code', far(), refused.attempt);
+    expect(guard.open).toBe(false);
+  });
+});
