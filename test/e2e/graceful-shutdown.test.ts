@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeCode } from '../support/authorize.ts';
+import { type CliProcess, LISTENING, startCli } from '../support/cli-process.ts';
+import { TEST_KEY } from '../support/test-app.ts';
+
+let emulator: CliProcess;
+let emulatorUrl: string;
+
+beforeAll(async () => {
+  emulator = startCli(['emulator', '--port', '0']);
+  emulatorUrl = await emulator.waitFor(LISTENING);
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+describe('SIGTERM with requests in flight', () => {
+  it('answers every request in flight, refuses new connections, then exits 0', async () => {
+    const server = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], {
+      SPOTIFY_CLIENT_ID: 'tokenswap-demo',
+      SPOTIFY_CLIENT_SECRET: 'tokenswap-demo-secret',
+      SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
+      SPOTIFY_ACCOUNTS_URL: emulatorUrl,
+      TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY,
+    });
+    const serverUrl = await server.waitFor(LISTENING);
+    const codes = await Promise.all(Array.from({ length: 8 }, () => authorizeCode(emulatorUrl)));
+    // Every code exchange now takes a second upstream: Spotify has consumed each code by the
+    // time the server is told to stop, so losing an answer would lose the user's login.
+    const fault = await fetch(`${emulatorUrl}/__emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: codes.length, delayMs: 1000 }),
+    });
+    expect(fault.ok).toBe(true);
+
+    const inFlight = codes.map((code) =>
+      fetch(`${serverUrl}/swap`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ code }),
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exit = server.stop('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(fetch(`${serverUrl}/healthz`)).rejects.toThrow();
+
+    const answers = await Promise.all(inFlight);
+    expect(answers.map((a) => a.status)).toEqual(codes.map(() => 200));
+    for (const answer of answers) {
+      expect(typeof (await answer.json()).access_token).toBe('string');
+    }
+    expect(await exit).toBe(0);
+  });
+});
