@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeCode } from '../support/authorize.ts';
+import { type CliProcess, LISTENING, startCli } from '../support/cli-process.ts';
+import { emulatorControl } from '../support/emulator-control.ts';
+import { RedisServer } from '../support/redis-server.ts';
+import { requireTool } from '../support/system-tool.ts';
+import { TEST_KEY } from '../support/test-app.ts';
+
+const available = requireTool('redis-server', 'apt-get install -y redis-server');
+
+describe.skipIf(!available)('three instances sharing one Redis', () => {
+  let redis: RedisServer;
+  let emulator: CliProcess;
+  let emulatorUrl: string;
+  const servers: CliProcess[] = [];
+  const urls: string[] = [];
+  let control: ReturnType<typeof emulatorControl>;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    emulator = startCli(['emulator', '--port', '0']);
+    emulatorUrl = await emulator.waitFor(LISTENING);
+    control = emulatorControl(emulatorUrl);
+    for (let i = 0; i < 3; i++) {
+      const server = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], {
+        SPOTIFY_CLIENT_ID: 'tokenswap-demo',
+        SPOTIFY_CLIENT_SECRET: 'tokenswap-demo-secret',
+        SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
+        SPOTIFY_ACCOUNTS_URL: emulatorUrl,
+        TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY,
+        TOKENSWAP_REDIS_URL: redis.url,
+        TOKENSWAP_RATE_LIMIT: 'off',
+      });
+      servers.push(server);
+      urls.push(await server.waitFor(LISTENING));
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all([...servers.map((s) => s.stop()), emulator?.stop()]);
+    await redis?.stop();
+  });
+
+  async function sealedToken(): Promise<string> {
+    const response = await fetch(`${urls[0]}/swap`, {
+      method: 'POST',
+      body: new URLSearchParams({ code: await authorizeCode(emulatorUrl) }),
+    });
+    return ((await response.json()) as { refresh_token: string }).refresh_token;
+  }
+
+  async function refreshAll(token: string, count: number, targets: string[]) {
+    return Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const response = await fetch(`${targets[i % targets.length]}/refresh`, {
+          method: 'POST',
+          body: new URLSearchParams({ refresh_token: token }),
+        });
+        return { status: response.status, body: await response.text() };
+      }),
+    );
+  }
+
+  it('100 concurrent refreshes of one token on one instance: one upstream refresh, 100 identical answers', async () => {
+    const token = await sealedToken();
+    const before = (await control.tokenRequests()).refresh_token!;
+    const answers = await refreshAll(token, 100, [urls[0]!]);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+    expect((await control.tokenRequests()).refresh_token! - before).toBe(1);
+  });
+
+  it('the same across three instances, and a retry after the answer still gets it', async () => {
+    const token = await sealedToken();
+    const before = (await control.tokenRequests()).refresh_token!;
+    const answers = await refreshAll(token, 100, urls);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+    expect((await control.tokenRequests()).refresh_token! - before).toBe(1);
+    const retry = await refreshAll(token, 1, [urls[2]!]);
+    expect(retry[0]!.body).toBe(answers[0]!.body);
+    expect((await control.tokenRequests()).refresh_token! - before).toBe(1);
+  });
+
+  it('Redis stopped during a run: no 5xx, /readyz says so, and all recover when it is back', async () => {
+    await redis.stop();
+    const token = await sealedToken();
+    const answers = await refreshAll(token, 60, urls);
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    const ready = await fetch(`${urls[1]}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ checks: { redis: 'failing' } });
+
+    await redis.restart();
+    const deadline = Date.now() + 15_000;
+    const readyAll = async () =>
+      (await Promise.all(urls.map((u) => fetch(`${u}/readyz`).then((r) => r.status)))).every(
+        (s) => s === 200,
+      );
+    while (!(await readyAll()) && Date.now() < deadline) {
+      await refreshAll(await sealedToken(), 3, urls);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(await readyAll()).toBe(true);
+  });
+});
