@@ -32,6 +32,8 @@ interface Round {
   non2xx: number;
   requests: number;
   upstreamConnections: number;
+  /** New TLS handshakes with the upstream during the round (after warm-up). */
+  handshakes: number;
 }
 
 async function upstreamStats(upstream: Child, ca?: string) {
@@ -94,6 +96,7 @@ async function round(
     non2xx: result.non2xx,
     requests: result.requests.total,
     upstreamConnections: after.connections - before.connections,
+    handshakes: after.handshakes - before.handshakes,
   };
 }
 
@@ -137,7 +140,7 @@ function summarize(rows: Row[]): string {
       const ratio = index === 0 ? (ours!.rps / reference!.rps).toFixed(2) : '1.00';
       const ratioP99 = index === 0 ? (ours!.p99 / reference!.p99).toFixed(2) : '1.00';
       lines.push(
-        `| ${row.scenario} | ${row.server} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${errors} | ${non2xx} | ${row.rss.toFixed(0)} | ${perK.toFixed(2)} | ${ratio} | ${ratioP99} |`,
+        `| ${row.scenario} | ${row.server} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${errors} | ${non2xx} | ${row.rss.toFixed(0)} | ${perK.toFixed(2)} | ${row.rounds.reduce((s, r) => s + r.handshakes, 0)} | ${ratio} | ${ratioP99} |`,
       );
     }
   }
@@ -195,7 +198,7 @@ async function scenario(
   connections: number,
   bodiesFor: Record<string, readonly string[]>,
   ca?: string,
-): Promise<{ rows: Row[]; newHandshakes: number }> {
+): Promise<{ rows: Row[] }> {
   const upstream = await startNode([join(root, 'bench/canned-upstream.ts')], upstreamEnv);
   const env = { ...APP, ...childEnv, SPOTIFY_ACCOUNTS_URL: upstream.url };
   const server = await startNode(
@@ -212,21 +215,18 @@ async function scenario(
     UPSTREAM_URL: upstream.url,
   });
   const rows: Row[] = [];
-  let newHandshakes = 0;
   try {
     for (const [path, bodies] of Object.entries(bodiesFor)) {
       const label = `${name} ${path}`;
       // Warm-up: connections opened, code paths compiled.
       await load(server.url, path, bodies, connections, 1);
       await load(reference.url, path, bodies, connections, 1);
-      const handshakesAfterWarmup = (await upstreamStats(upstream, ca)).handshakes;
       const ours: Round[] = [];
       const theirs: Round[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         ours.push(await round(server, upstream, path, bodies, connections, ca));
         theirs.push(await round(reference, upstream, path, bodies, connections, ca));
       }
-      newHandshakes += (await upstreamStats(upstream, ca)).handshakes - handshakesAfterWarmup;
       rows.push({
         scenario: label,
         server: 'tokenswap',
@@ -243,7 +243,7 @@ async function scenario(
   } finally {
     await Promise.all([server.stop(), reference.stop(), upstream.stop()]);
   }
-  return { rows, newHandshakes };
+  return { rows };
 }
 
 async function main() {
@@ -295,7 +295,6 @@ async function main() {
     console.log();
     console.log(summarize([...plain.rows, ...tlsRun.rows]));
     console.log();
-    console.log(`TLS handshakes with the upstream after warm-up: ${tlsRun.newHandshakes}`);
     console.log(
       `cold start to first answer (median of ${colds.length}): ${median(colds).toFixed(0)} ms`,
     );

@@ -102,6 +102,7 @@ export const serveCommand: Command = {
     logger.info({ signal }, 'stopping: finishing requests in flight');
     await service.close();
     logger.info({}, 'stopped');
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     return 0;
   },
 };

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import {
+  type AeadEngine,
   createAesGcmSealer,
   createPlaintextSealer,
   deriveKeyFromPassphrase,
@@ -15,6 +16,7 @@ import { createBihTokenOpener } from './legacy-bih-token.ts';
 export async function createSealerFromConfig(
   config: Config,
   logger: Logger = silentLogger,
+  engine?: AeadEngine,
 ): Promise<RefreshTokenSealer> {
   const { sealing } = config;
   if (sealing.mode === 'plaintext') {
@@ -41,5 +43,5 @@ export async function createSealerFromConfig(
   }
   const legacy =
     config.legacyBihSecret === undefined ? undefined : createBihTokenOpener(config.legacyBihSecret);
-  return createAesGcmSealer(keys, legacy === undefined ? {} : { legacy });
+  return createAesGcmSealer(keys, { ...(legacy && { legacy }), ...(engine && { engine }) });
 }

@@ -6,9 +6,10 @@ import type { RefreshTokenSealer } from '../core/seal/index.ts';
 import { FallbackStore } from '../core/state/fallback-store.ts';
 import { MemoryStore } from '../core/state/memory-store.ts';
 import type { StateStore } from '../core/state/state-store.ts';
+import { nodeAeadEngine } from './node-aead-engine.ts';
 import { startNodeServer } from './node-server.ts';
 import { PrometheusMetrics } from './prometheus-metrics.ts';
-import { RedisStore } from './redis-store.ts';
+import { createRandomPool } from './random-pool.ts';
 import { createSealerFromConfig } from './sealer-from-config.ts';
 import { createUndiciUpstream } from './undici-upstream.ts';
 
@@ -30,6 +31,8 @@ async function createStore(config: Config, logger: Logger): Promise<StoreSetup> 
   if (config.redisUrl === undefined) {
     return { store: memory, redisUp: undefined, close: async () => {} };
   }
+  // Loaded only when configured: a single instance never pays for the Redis client.
+  const { RedisStore } = await import('./redis-store.ts');
   const redis = new RedisStore({ url: config.redisUrl });
   await redis.connect().catch((error: unknown) => {
     logger.warn(
@@ -54,7 +57,8 @@ async function sealerWorks(sealer: RefreshTokenSealer, config: Config): Promise<
 
 /** Wires the Node runtime around the core: pooled upstream, sealer, store, HTTP server. */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const sealer = await createSealerFromConfig(config, logger);
+  const random = createRandomPool();
+  const sealer = await createSealerFromConfig(config, logger, nodeAeadEngine(random));
   const upstream = createUndiciUpstream();
   const state = await createStore(config, logger);
   const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
@@ -71,6 +75,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     logger,
     metrics,
     readiness,
+    random,
     store: state.store,
   });
   const server = await startNodeServer({ fetch: app.fetch, host: config.host, port: config.port });

@@ -1,3 +1,4 @@
+import { type AeadEngine, webCryptoEngine } from './aead-engine.ts';
 import { decodeBase64Url, encodeBase64Url } from './base64url.ts';
 import type { EncryptionKey } from './encryption-keys.ts';
 import type { LegacyTokenOpener, OpenedToken, RefreshTokenSealer } from './refresh-token-sealer.ts';
@@ -15,11 +16,12 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export interface AesGcmSealerOptions {
   /** Opens tokens of a server people migrate from; they come back sealed anew. */
   readonly legacy?: LegacyTokenOpener;
-  readonly crypto?: Crypto;
+  /** The AES-GCM primitive; Web Crypto by default. */
+  readonly engine?: AeadEngine;
 }
 
 /**
- * AES-256-GCM through Web Crypto, so it runs on every runtime. Each token gets a random 96-bit
+ * AES-256-GCM (Web Crypto by default, so it runs on every runtime). Each token gets a random 96-bit
  * IV; the version, the key id and the app's client id are bound in as associated data, so a
  * token sealed for one app never opens for another and no part of the envelope can be swapped.
  * The first key seals; every key opens.
@@ -29,33 +31,26 @@ export async function createAesGcmSealer(
   options: AesGcmSealerOptions = {},
 ): Promise<RefreshTokenSealer> {
   if (keys.length === 0) throw new Error('at least one encryption key is needed');
-  const crypto = options.crypto ?? globalThis.crypto;
-  // Imported once, at start; non-extractable.
-  const imported = new Map<string, CryptoKey>();
-  for (const { kid, key } of keys) {
-    imported.set(
-      kid,
-      await crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, 'AES-GCM', false, [
-        'encrypt',
-        'decrypt',
-      ]),
-    );
-  }
+  const engine = options.engine ?? webCryptoEngine();
+  // Imported once, at start.
+  const imported = new Map<string, unknown>();
+  for (const { kid, key } of keys) imported.set(kid, await engine.importKey(key));
   const sealingKid = keys[0]!.kid;
   const sealingKey = imported.get(sealingKid)!;
   const associatedData = (kid: string, clientId: string) =>
     encoder.encode(`${VERSION}.${kid}.${clientId}`);
 
   const seal = async (token: string, clientId: string): Promise<string> => {
-    const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-    const sealed = await crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv, additionalData: associatedData(sealingKid, clientId) },
+    const iv = engine.iv();
+    const sealed = await engine.encrypt(
       sealingKey,
+      iv,
+      associatedData(sealingKid, clientId),
       encoder.encode(token),
     );
     const bytes = new Uint8Array(IV_BYTES + sealed.byteLength);
     bytes.set(iv);
-    bytes.set(new Uint8Array(sealed), IV_BYTES);
+    bytes.set(sealed, IV_BYTES);
     return `${VERSION}.${sealingKid}.${encodeBase64Url(bytes)}`;
   };
 
@@ -69,13 +64,10 @@ export async function createAesGcmSealer(
       return null;
     }
     try {
-      const plain = await crypto.subtle.decrypt(
-        {
-          name: 'AES-GCM',
-          iv: bytes.subarray(0, IV_BYTES),
-          additionalData: associatedData(kid, clientId),
-        },
+      const plain = await engine.decrypt(
         key,
+        bytes.subarray(0, IV_BYTES),
+        associatedData(kid, clientId),
         bytes.subarray(IV_BYTES),
       );
       return { token: decoder.decode(plain), reseal: kid !== sealingKid };

@@ -1,3 +1,4 @@
+export { type AeadEngine, webCryptoEngine } from './aead-engine.ts';
 export { type AesGcmSealerOptions, createAesGcmSealer } from './aes-gcm-sealer.ts';
 export {
   type EncryptionKey,
