@@ -1,4 +1,4 @@
-import { errors, Pool } from 'undici';
+import { type Dispatcher, errors, Pool } from 'undici';
 import {
   type UpstreamClient,
   UpstreamConnectionError,
@@ -14,6 +14,8 @@ export interface UndiciUpstreamOptions {
   /** How long an idle pooled connection is kept alive. */
   readonly keepAliveTimeoutMs?: number;
 }
+
+const MAX_UPSTREAM_BODY = 64 * 1024;
 
 /** Error codes that prove the request never left this process. */
 const NOT_SENT_CODES = new Set([
@@ -77,29 +79,62 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Upstr
   };
 
   return {
-    async post(request: UpstreamRequest): Promise<UpstreamResponse> {
+    post(request: UpstreamRequest): Promise<UpstreamResponse> {
       const { origin, path } = targetFor(request.url);
-      try {
-        const response = await poolFor(origin).request({
-          method: 'POST',
-          path,
-          headers: request.headers,
-          body: request.body,
-          signal: request.signal,
-        });
-        const body = await response.body.text();
-        const { headers } = response;
-        return {
-          status: response.statusCode,
-          header: (name) => {
-            const value = headers[name];
-            return Array.isArray(value) ? value[0] : value;
+      return new Promise((resolve, reject) => {
+        const { signal } = request;
+        if (signal.aborted) {
+          reject(new UpstreamTimeoutError('upstream request timed out'));
+          return;
+        }
+        let controller: Dispatcher.DispatchController | undefined;
+        let status = 0;
+        let headers: Record<string, string | string[] | undefined> = {};
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const onAbort = () =>
+          controller?.abort(new UpstreamTimeoutError('upstream request timed out'));
+        signal.addEventListener('abort', onAbort, { once: true });
+        const settle = () => signal.removeEventListener('abort', onAbort);
+        // The lowest-level undici API: no stream object per response, one callback per event.
+        poolFor(origin).dispatch(
+          { origin, path, method: 'POST', headers: request.headers, body: request.body },
+          {
+            onRequestStart(c) {
+              controller = c;
+              if (signal.aborted) onAbort();
+            },
+            onResponseStart(_c, statusCode, responseHeaders) {
+              status = statusCode;
+              headers = responseHeaders;
+            },
+            onResponseData(c, chunk) {
+              size += chunk.length;
+              // The upstream is untrusted: a token answer is a few hundred bytes.
+              if (size > MAX_UPSTREAM_BODY) c.abort(new Error('upstream answer too large'));
+              else chunks.push(chunk);
+            },
+            onResponseEnd() {
+              settle();
+              const body = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString(
+                'utf8',
+              );
+              resolve({
+                status,
+                header: (name) => {
+                  const value = headers[name];
+                  return Array.isArray(value) ? value[0] : value;
+                },
+                body,
+              });
+            },
+            onResponseError(_c, error) {
+              settle();
+              reject(error instanceof UpstreamTimeoutError ? error : classify(error, signal));
+            },
           },
-          body,
-        };
-      } catch (error) {
-        throw classify(error, request.signal);
-      }
+        );
+      });
     },
     async close() {
       await Promise.all([...pools.values()].map((pool) => pool.close()));

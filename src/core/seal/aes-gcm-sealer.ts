@@ -37,8 +37,17 @@ export async function createAesGcmSealer(
   for (const { kid, key } of keys) imported.set(kid, await engine.importKey(key));
   const sealingKid = keys[0]!.kid;
   const sealingKey = imported.get(sealingKid)!;
-  const associatedData = (kid: string, clientId: string) =>
-    encoder.encode(`${VERSION}.${kid}.${clientId}`);
+  // Associated data per key and app, encoded once: a handful of apps and keys at most.
+  const aadCache = new Map<string, Uint8Array>();
+  const associatedData = (kid: string, clientId: string) => {
+    const text = `${VERSION}.${kid}.${clientId}`;
+    let aad = aadCache.get(text);
+    if (aad === undefined) {
+      aad = encoder.encode(text);
+      if (aadCache.size < 1024) aadCache.set(text, aad);
+    }
+    return aad;
+  };
 
   const seal = async (token: string, clientId: string): Promise<string> => {
     const iv = engine.iv();

@@ -1,7 +1,17 @@
+/** The native encoder where the runtime has it (TC39 Uint8Array base64). */
+type WithBase64 = Uint8Array & {
+  toBase64?: (options: { alphabet: 'base64url'; omitPadding: boolean }) => string;
+};
+
 /** base64url without padding (RFC 4648 §5): only `A–Z a–z 0–9 - _`. */
 export function encodeBase64Url(bytes: Uint8Array): string {
+  const native = (bytes as WithBase64).toBase64;
+  if (native !== undefined) return native.call(bytes, { alphabet: 'base64url', omitPadding: true });
   let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
+  // Chunks keep the argument list of fromCharCode within engine limits.
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
+  }
   return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
