@@ -115,8 +115,8 @@ interface Row {
 
 function summarize(rows: Row[]): string {
   const header =
-    '| scenario | server | req/s | p50 ms | p99 ms | errors | non-2xx | peak RSS MB | upstream conns / 1k req | ratio req/s | ratio p99 |';
-  const lines = [header, '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+    '| scenario | server | req/s | p50 ms | p99 ms | errors | non-2xx | peak RSS MB | upstream conns / 1k req | new TLS handshakes | ratio req/s | ratio p99 |';
+  const lines = [header, '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
   for (let i = 0; i < rows.length; i += 2) {
     const pair = [rows[i]!, rows[i + 1]!];
     const [ours, reference] = pair.map((row) => ({

@@ -56,7 +56,7 @@ export const demoCommand: Command = {
       HOST,
       PORT: String(serverPort),
     });
-    const logger = createLogger({ level: 'warn', pretty: process.stdout.isTTY === true });
+    const logger = await createLogger({ level: 'warn', pretty: process.stdout.isTTY === true });
     const service = await startService(config, logger);
     const web = await startWebApp({ host: HOST, port: webPort, serverUrl: service.url });
     const authorize = new URL(`${emulator.url}/authorize`);

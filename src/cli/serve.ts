@@ -92,7 +92,7 @@ export const serveCommand: Command = {
       io.stderr(`tokenswap serve: the configuration is not usable:\n${lines.join('\n')}\n`);
       return 2;
     }
-    const logger = createLogger({ level, pretty: process.stdout.isTTY === true });
+    const logger = await createLogger({ level, pretty: process.stdout.isTTY === true });
     const service = await startService(config, logger);
     logger.info(
       { url: service.url, accounts: config.accountsUrl, apps: config.apps.map((a) => a.name) },

@@ -1,5 +1,4 @@
 import pino, { type Logger as PinoLogger } from 'pino';
-import pretty from 'pino-pretty';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = [
@@ -35,14 +34,15 @@ const REDACT_PATHS = [
   'req.headers.authorization',
 ];
 
-/** Structured JSON logs with pino, or pino-pretty's form on a terminal. */
-export function createLogger(options: LoggerOptions): PinoLogger {
+/** Structured JSON logs with pino, or pino-pretty's form on a terminal (loaded only then). */
+export async function createLogger(options: LoggerOptions): Promise<PinoLogger> {
   const base = {
     level: options.level,
     base: undefined,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
   if (options.pretty) {
+    const { default: pretty } = await import('pino-pretty');
     return pino(
       base,
       pretty({ colorize: true, destination: options.destination ?? 1, sync: true }),

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const WEB_DIR = fileURLToPath(new URL('../../examples/web/', import.meta.url));
-const CLIENT_ENTRY = fileURLToPath(new URL('../client/index.ts', import.meta.url));
+// Beside this module: `.ts` when run from the sources, `.js` when run from dist/.
+const OWN_EXTENSION = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+const CLIENT_ENTRY = fileURLToPath(new URL(`../client/index.${OWN_EXTENSION}`, import.meta.url));
 
 export interface RunningWebApp {
   readonly url: string;
