@@ -93,6 +93,14 @@ export const serveCommand: Command = {
       return 2;
     }
     const logger = await createLogger({ level, pretty: process.stdout.isTTY === true });
+    // A failure outside any request (a stray promise) is logged; it must not take down the
+    // requests of everyone else. Failures inside a request become that request's 500.
+    process.on('unhandledRejection', (reason) => {
+      logger.error(
+        { err: reason instanceof Error ? reason.message : String(reason) },
+        'unhandled rejection',
+      );
+    });
     const service = await startService(config, logger);
     logger.info(
       { url: service.url, accounts: config.accountsUrl, apps: config.apps.map((a) => a.name) },

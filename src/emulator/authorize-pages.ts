@@ -1,8 +1,5 @@
+import { escapeHtml } from '../core/http/escape-html.ts';
 import { TEST_USERS } from './catalog.ts';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
 const STYLE = `<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#191414}
 h1{font-size:1.4rem}ul{padding-left:1.2rem}label{display:block;margin:.3rem 0}

@@ -1,10 +1,7 @@
 import { Hono } from 'hono';
 import type { AppConfig } from '../../config/config.ts';
+import { escapeHtml } from '../http/escape-html.ts';
 import { REFRESH_PATHS, SWAP_PATHS, TOKEN_PATH } from './token-routes.ts';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
 
 /** The short page at `GET /`: what this is and where the endpoints are. No secret, ever. */
 function indexPage(apps: readonly AppConfig[], prefix: (app: AppConfig) => string): string {

@@ -1,3 +1,4 @@
+import { decodeBase64Url, encodeBase64Url } from '../seal/base64url.ts';
 import type { StateStore } from './state-store.ts';
 
 export interface RefreshCoalescerOptions {
@@ -15,17 +16,6 @@ export interface RefreshCoalescerOptions {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -58,21 +48,22 @@ export class RefreshCoalescer<T> {
   }
 
   /** Runs `refresh` for this token unless another caller is already doing it or just did. */
-  async run(token: string, scope: string, refresh: () => Promise<T>): Promise<T> {
-    const id = await this.#id(token, scope);
-    const local = this.#inFlight.get(id);
-    if (local !== undefined) {
+  run(token: string, scope: string, refresh: () => Promise<T>): Promise<T> {
+    // In this process's memory only, for as long as the call lasts: the token itself is the key.
+    const local = `${scope}\0${token}`;
+    const inFlight = this.#inFlight.get(local);
+    if (inFlight !== undefined) {
       this.#onCoalesced();
-      return local;
+      return inFlight;
     }
-    const shared = this.#lead(id, token, scope, refresh).finally(() => this.#inFlight.delete(id));
-    this.#inFlight.set(id, shared);
+    const shared = this.#lead(token, scope, refresh).finally(() => this.#inFlight.delete(local));
+    this.#inFlight.set(local, shared);
     return shared;
   }
 
-  async #lead(id: string, token: string, scope: string, refresh: () => Promise<T>): Promise<T> {
+  async #lead(token: string, scope: string, refresh: () => Promise<T>): Promise<T> {
     if (this.#windowMs === 0) return refresh();
-    const key = await this.#key(token, scope);
+    const [id, key] = await Promise.all([this.#id(token, scope), this.#key(token, scope)]);
     const deadline = Date.now() + this.#lockMs;
     for (;;) {
       const kept = await this.#read(id, key);
@@ -97,8 +88,9 @@ export class RefreshCoalescer<T> {
   async #read(id: string, key: CryptoKey): Promise<T | undefined> {
     const stored = await this.#store.get(`rt:answer:${id}`);
     if (stored === undefined) return undefined;
+    const bytes = decodeBase64Url(stored);
+    if (bytes === undefined) return undefined;
     try {
-      const bytes = fromBase64Url(stored);
       const plain = await this.#subtle.decrypt(
         { name: 'AES-GCM', iv: bytes.subarray(0, 12) },
         key,
@@ -122,7 +114,7 @@ export class RefreshCoalescer<T> {
     const bytes = new Uint8Array(12 + sealed.length);
     bytes.set(iv);
     bytes.set(sealed, 12);
-    await this.#store.set(`rt:answer:${id}`, toBase64Url(bytes), this.#windowMs);
+    await this.#store.set(`rt:answer:${id}`, encodeBase64Url(bytes), this.#windowMs);
   }
 
   /** The store key: a hash of the token, never the token. */
@@ -131,7 +123,7 @@ export class RefreshCoalescer<T> {
       'SHA-256',
       encoder.encode(`tokenswap/coalesce-id/v1\0${scope}\0${token}`),
     );
-    return toBase64Url(new Uint8Array(digest));
+    return encodeBase64Url(new Uint8Array(digest));
   }
 
   /** HKDF from the token itself: the kept answer opens only for someone who holds the token. */
