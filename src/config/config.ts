@@ -50,6 +50,9 @@ export interface Config {
   readonly coalesceWindowMs: number;
   /** Bearer token that `GET /metrics` requires; open when undefined. */
   readonly metricsToken: string | undefined;
+  /** A client gets this long to send its request headers (ms), then the whole request. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   /** How long in-flight requests get to finish on SIGTERM (ms). */
   readonly shutdownGraceMs: number;
 }

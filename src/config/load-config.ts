@@ -142,7 +142,15 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
     coalesceWindowMs: env.integer('TOKENSWAP_REFRESH_COALESCE_WINDOW_MS', 30_000, 0, 300_000),
     metricsToken: env.optional('TOKENSWAP_METRICS_TOKEN'),
     shutdownGraceMs: env.integer('TOKENSWAP_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    headersTimeoutMs: env.integer('TOKENSWAP_HEADERS_TIMEOUT_MS', 10_000, 500, 120_000),
+    requestTimeoutMs: env.integer('TOKENSWAP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
   };
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    env.problem(
+      'TOKENSWAP_HEADERS_TIMEOUT_MS',
+      'must not be longer than TOKENSWAP_REQUEST_TIMEOUT_MS',
+    );
+  }
   if (env.problems.length > 0) throw new ConfigError(env.problems);
   return deepFreeze(config);
 }

@@ -38,6 +38,8 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       headersTimeout: options.headersTimeoutMs ?? 10_000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       keepAliveTimeout: 5_000,
+      // How often slow connections are checked against those timeouts (Node's default is 30 s).
+      connectionsCheckingInterval: 1_000,
     },
     getRequestListener((request, env) =>
       options.fetch(request, {

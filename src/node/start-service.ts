@@ -59,7 +59,10 @@ async function sealerWorks(sealer: RefreshTokenSealer, config: Config): Promise<
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const random = createRandomPool();
   const sealer = await createSealerFromConfig(config, logger, nodeAeadEngine(random));
-  const upstream = createUndiciUpstream();
+  const upstream = createUndiciUpstream({
+    headersTimeoutMs: config.upstreamTimeoutMs,
+    bodyTimeoutMs: config.upstreamTimeoutMs,
+  });
   const state = await createStore(config, logger);
   const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
   let draining = false;
@@ -78,7 +81,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     random,
     store: state.store,
   });
-  const server = await startNodeServer({ fetch: app.fetch, host: config.host, port: config.port });
+  const server = await startNodeServer({
+    fetch: app.fetch,
+    host: config.host,
+    port: config.port,
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
   return {
     url: server.url,
     async close(graceMs = config.shutdownGraceMs) {

@@ -13,6 +13,9 @@ export interface UndiciUpstreamOptions {
   readonly connectTimeoutMs?: number;
   /** How long an idle pooled connection is kept alive. */
   readonly keepAliveTimeoutMs?: number;
+  /** Longest wait for the upstream's headers, then between body chunks. */
+  readonly headersTimeoutMs?: number;
+  readonly bodyTimeoutMs?: number;
 }
 
 const MAX_UPSTREAM_BODY = 64 * 1024;
@@ -61,6 +64,8 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Upstr
         connections: options.connections ?? 64,
         connectTimeout: options.connectTimeoutMs ?? 5_000,
         keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+        headersTimeout: options.headersTimeoutMs ?? 10_000,
+        bodyTimeout: options.bodyTimeoutMs ?? 10_000,
         keepAliveMaxTimeout: 600_000,
       });
       pools.set(origin, pool);

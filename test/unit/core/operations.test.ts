@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../../src/core/create-app.ts';
+import { PrometheusMetrics } from '../../../src/node/prometheus-metrics.ts';
+import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { scriptedUpstream } from '../../support/scripted-upstream.ts';
+import { formPost, testConfig } from '../../support/test-app.ts';
+
+const TOKENS = {
+  access_token: 'a',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  scope: '',
+  refresh_token: 'r',
+};
+
+async function appWithMetrics(readiness: { name: string; check: () => boolean }[] = []) {
+  const config = testConfig({
+    TOKENSWAP_METRICS_TOKEN: 'scrape-me',
+    TOKENSWAP_RATE_LIMIT: '3/min',
+  });
+  const upstream = scriptedUpstream(
+    { body: TOKENS },
+    {
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'Invalid authorization code' },
+    },
+  );
+  const app = createApp(config, {
+    upstream,
+    sealer: await createSealerFromConfig(config),
+    metrics: new PrometheusMetrics({ redisUp: () => false }),
+    readiness,
+  });
+  return app;
+}
+
+describe('GET /metrics', () => {
+  it('needs the bearer token when one is set, then reports requests, upstream answers and limits', async () => {
+    const app = await appWithMetrics();
+    const from = { remoteAddress: '10.1.1.1' };
+    await app.fetch(formPost('/swap', { code: 'good' }), from);
+    await app.fetch(formPost('/swap', { code: 'bad' }), from);
+    await app.fetch(formPost('/swap', { code: 'x' }), from);
+    await app.fetch(formPost('/swap', { code: 'limited' }), from);
+    const anonymous = await app.fetch(new Request('http://swap.test/metrics'));
+    expect(anonymous.status).toBe(401);
+    expect((await anonymous.json()).error).toBe('invalid_token');
+    const scraped = await app.fetch(
+      new Request('http://swap.test/metrics', { headers: { authorization: 'Bearer scrape-me' } }),
+    );
+    expect(scraped.status).toBe(200);
+    expect(scraped.headers.get('content-type')).toContain('text/plain');
+    const text = await scraped.text();
+    expect(text).toContain('tokenswap_requests_total{route="/swap",status="200"} 1');
+    expect(text).toContain('tokenswap_requests_total{route="/swap",status="429"} 1');
+    expect(text).toContain(
+      'tokenswap_upstream_responses_total{call="code",status="400",error="invalid_grant"} 1',
+    );
+    expect(text).toContain('tokenswap_rate_limited_total 1');
+    expect(text).toContain('tokenswap_upstream_circuit_state 0');
+    expect(text).toContain('tokenswap_redis_up 0');
+    expect(text).toContain('tokenswap_request_duration_seconds_bucket');
+    expect(text).toContain('tokenswap_upstream_duration_seconds_bucket');
+  });
+});
+
+describe('GET /readyz', () => {
+  it('says which check fails', async () => {
+    let accepting = true;
+    const app = await appWithMetrics([{ name: 'accepting', check: () => accepting }]);
+    const ready = await app.fetch(new Request('http://swap.test/readyz'));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { upstream_circuit: 'ok', accepting: 'ok' },
+    });
+    accepting = false;
+    const draining = await app.fetch(new Request('http://swap.test/readyz'));
+    expect(draining.status).toBe(503);
+    expect(await draining.json()).toMatchObject({ status: 'not_ready', failed: ['accepting'] });
+  });
+});
