@@ -3,6 +3,7 @@ import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
 import { TokenSwapError } from './errors.ts';
 import type { TokenAnswer } from './grants/token-answer.ts';
+import type { AppEnv } from './http/app-env.ts';
 import { asTokenSwapError, errorResponse } from './http/error-response.ts';
 import { type ConnectionInfo, rateLimit } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
@@ -84,7 +85,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     onCoalesced: () => metrics.coalesced(),
   });
 
-  const root = new Hono();
+  const root = new Hono<AppEnv>();
   root.use(requestLog({ logger, metrics, now, newId: randomId(random) }));
   root.route(
     '/',
@@ -124,7 +125,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   root.all('*', notFound);
   root.onError((thrown, c) => {
     const error = asTokenSwapError(thrown);
-    const requestId = c.get('requestId' as never) as string | undefined;
+    const requestId = c.get('requestId');
     if (error.status >= 500) {
       logger.error(
         { requestId, errorCode: error.code, detail: error.detail, cause: describeCause(error) },

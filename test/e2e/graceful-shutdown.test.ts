@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeCode } from '../support/authorize.ts';
-import { type CliProcess, LISTENING, startCli } from '../support/cli-process.ts';
-import { TEST_KEY } from '../support/test-app.ts';
+import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
 
 let emulator: CliProcess;
 let emulatorUrl: string;
@@ -18,11 +17,7 @@ afterAll(async () => {
 describe('SIGTERM with requests in flight', () => {
   it('answers every request in flight, refuses new connections, then exits 0', async () => {
     const server = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], {
-      SPOTIFY_CLIENT_ID: 'tokenswap-demo',
-      SPOTIFY_CLIENT_SECRET: 'tokenswap-demo-secret',
-      SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
-      SPOTIFY_ACCOUNTS_URL: emulatorUrl,
-      TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY,
+      ...demoServerEnv(emulatorUrl),
     });
     const serverUrl = await server.waitFor(LISTENING);
     const codes = await Promise.all(Array.from({ length: 8 }, () => authorizeCode(emulatorUrl)));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authorizeCode } from '../support/authorize.ts';
-import { LISTENING, startCli } from '../support/cli-process.ts';
+import { demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
 import { emulatorControl } from '../support/emulator-control.ts';
 import { TEST_KEY } from '../support/test-app.ts';
 
@@ -10,11 +10,7 @@ describe('logs never leak a secret', () => {
     const emulatorUrl = await emulator.waitFor(LISTENING);
     const control = emulatorControl(emulatorUrl);
     const server = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], {
-      SPOTIFY_CLIENT_ID: 'tokenswap-demo',
-      SPOTIFY_CLIENT_SECRET: 'tokenswap-demo-secret',
-      SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
-      SPOTIFY_ACCOUNTS_URL: emulatorUrl,
-      TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY,
+      ...demoServerEnv(emulatorUrl),
       TOKENSWAP_METRICS_TOKEN: 'metrics-bearer-secret',
       TOKENSWAP_UPSTREAM_TIMEOUT_MS: '1000',
       LOG_LEVEL: 'trace',

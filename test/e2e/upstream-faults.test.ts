@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authorizeCode } from '../support/authorize.ts';
-import { type CliProcess, LISTENING, startCli } from '../support/cli-process.ts';
+import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
 import { emulatorControl, type Fault } from '../support/emulator-control.ts';
-import { TEST_KEY } from '../support/test-app.ts';
 
 const TIMEOUT_MS = 1_000;
 let emulator: CliProcess;
@@ -16,11 +15,7 @@ beforeAll(async () => {
   emulatorUrl = await emulator.waitFor(LISTENING);
   control = emulatorControl(emulatorUrl);
   server = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], {
-    SPOTIFY_CLIENT_ID: 'tokenswap-demo',
-    SPOTIFY_CLIENT_SECRET: 'tokenswap-demo-secret',
-    SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
-    SPOTIFY_ACCOUNTS_URL: emulatorUrl,
-    TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY,
+    ...demoServerEnv(emulatorUrl),
     TOKENSWAP_UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS),
     TOKENSWAP_RATE_LIMIT: 'off',
     TOKENSWAP_REFRESH_COALESCE_WINDOW_MS: '0',

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeCode } from '../support/authorize.ts';
-import { type CliProcess, LISTENING, startCli } from '../support/cli-process.ts';
+import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
 import { emulatorControl } from '../support/emulator-control.ts';
 import { RedisServer } from '../support/redis-server.ts';
 import { requireTool } from '../support/system-tool.ts';
-import { TEST_KEY } from '../support/test-app.ts';
 
 const available = requireTool('redis-server', 'apt-get install -y redis-server');
 
@@ -23,11 +22,7 @@ describe.skipIf(!available)('three instances sharing one Redis', () => {
     control = emulatorControl(emulatorUrl);
     for (let i = 0; i < 3; i++) {
       const server = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], {
-        SPOTIFY_CLIENT_ID: 'tokenswap-demo',
-        SPOTIFY_CLIENT_SECRET: 'tokenswap-demo-secret',
-        SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
-        SPOTIFY_ACCOUNTS_URL: emulatorUrl,
-        TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY,
+        ...demoServerEnv(emulatorUrl),
         TOKENSWAP_REDIS_URL: redis.url,
         TOKENSWAP_RATE_LIMIT: 'off',
       });

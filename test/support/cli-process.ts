@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TEST_KEY } from './test-app.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/tokenswap.js', import.meta.url));
 
@@ -73,3 +74,15 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
 
 /** The URL a server prints when it listens. */
 export const LISTENING = /listening on (http:\/\/[^\s"]+)/;
+
+/** The environment of a `tokenswap serve` for the emulator's demo app. */
+export function demoServerEnv(emulatorUrl: string): Record<string, string> {
+  return {
+    SPOTIFY_CLIENT_ID: 'tokenswap-demo',
+    SPOTIFY_CLIENT_SECRET: 'tokenswap-demo-secret',
+    SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
+    SPOTIFY_ACCOUNTS_URL: emulatorUrl,
+    SPOTIFY_API_URL: emulatorUrl,
+    TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY,
+  };
+}

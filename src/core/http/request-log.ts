@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { AppEnv } from './app-env.ts';
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -16,12 +17,17 @@ export interface RequestLogOptions {
   readonly newId: () => string;
 }
 
-export function requestLog({ logger, metrics, now, newId }: RequestLogOptions): MiddlewareHandler {
+export function requestLog({
+  logger,
+  metrics,
+  now,
+  newId,
+}: RequestLogOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = now();
     const given = c.req.header('x-request-id');
     const requestId = given !== undefined && SANE_REQUEST_ID.test(given) ? given : newId();
-    c.set('requestId' as never, requestId as never);
+    c.set('requestId', requestId);
     await next();
     c.res.headers.set('x-request-id', requestId);
     const durationMs = now() - started;

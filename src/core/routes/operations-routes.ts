@@ -51,7 +51,7 @@ export function createOperationsRoutes(options: OperationsOptions): Hono {
       metricsToken !== undefined &&
       !sameSecret(c.req.header('authorization') ?? '', `Bearer ${metricsToken}`)
     ) {
-      throw new TokenSwapError('FORBIDDEN', {
+      throw new TokenSwapError('UNAUTHORIZED', {
         status: 401,
         error: 'invalid_token',
         description: 'GET /metrics needs the metrics bearer token',
