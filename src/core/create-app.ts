@@ -13,6 +13,7 @@ import { createOperationsRoutes, type ReadinessCheck } from './routes/operations
 import { createServiceRoutes } from './routes/service-routes.ts';
 import { createTokenRoutes } from './routes/token-routes.ts';
 import type { RefreshTokenSealer } from './seal/refresh-token-sealer.ts';
+import type { AnswerCipher } from './state/answer-cipher.ts';
 import { MemoryStore } from './state/memory-store.ts';
 import { RateLimiter } from './state/rate-limiter.ts';
 import { RefreshCoalescer } from './state/refresh-coalescer.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
   /** Rate limits and refresh coalescing; this instance's memory by default. */
   readonly store?: StateStore;
   readonly metrics?: Metrics;
+  /** How the refresh coalescing window encrypts what it keeps; Web Crypto by default. */
+  readonly answerCipher?: AnswerCipher;
   /** Runtime checks for `GET /readyz` (shutting down, Redis, …), beside the circuit's. */
   readonly readiness?: readonly ReadinessCheck[];
 }
@@ -82,6 +85,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   const coalescer = new RefreshCoalescer<TokenAnswer>({
     store,
     windowMs: config.coalesceWindowMs,
+    ...(deps.answerCipher && { cipher: deps.answerCipher }),
     onCoalesced: () => metrics.coalesced(),
   });
 

@@ -7,6 +7,7 @@ import { FallbackStore } from '../core/state/fallback-store.ts';
 import { MemoryStore } from '../core/state/memory-store.ts';
 import type { StateStore } from '../core/state/state-store.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
+import { nodeAnswerCipher } from './node-answer-cipher.ts';
 import { startNodeServer } from './node-server.ts';
 import { PrometheusMetrics } from './prometheus-metrics.ts';
 import { createRandomPool } from './random-pool.ts';
@@ -79,6 +80,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     metrics,
     readiness,
     random,
+    answerCipher: nodeAnswerCipher(random),
     store: state.store,
   });
   const server = await startNodeServer({

@@ -1,4 +1,4 @@
-import { decodeBase64Url, encodeBase64Url } from '../seal/base64url.ts';
+import { type AnswerCipher, webCryptoAnswerCipher } from './answer-cipher.ts';
 import type { StateStore } from './state-store.ts';
 
 export interface RefreshCoalescerOptions {
@@ -9,13 +9,11 @@ export interface RefreshCoalescerOptions {
   readonly lockMs?: number;
   /** How often a waiting instance looks for the answer (ms). */
   readonly pollMs?: number;
-  readonly crypto?: Crypto;
+  /** How kept answers are hashed and encrypted; Web Crypto by default. */
+  readonly cipher?: AnswerCipher;
   /** Told when a caller got an answer it did not fetch itself. */
   readonly onCoalesced?: () => void;
 }
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,8 +30,7 @@ export class RefreshCoalescer<T> {
   readonly #windowMs: number;
   readonly #lockMs: number;
   readonly #pollMs: number;
-  readonly #subtle: SubtleCrypto;
-  readonly #crypto: Crypto;
+  readonly #cipher: AnswerCipher;
   readonly #onCoalesced: () => void;
   readonly #inFlight = new Map<string, Promise<T>>();
 
@@ -42,8 +39,7 @@ export class RefreshCoalescer<T> {
     this.#windowMs = options.windowMs ?? 30_000;
     this.#lockMs = options.lockMs ?? 15_000;
     this.#pollMs = options.pollMs ?? 25;
-    this.#crypto = options.crypto ?? globalThis.crypto;
-    this.#subtle = this.#crypto.subtle;
+    this.#cipher = options.cipher ?? webCryptoAnswerCipher();
     this.#onCoalesced = options.onCoalesced ?? (() => {});
   }
 
@@ -63,10 +59,10 @@ export class RefreshCoalescer<T> {
 
   async #lead(token: string, scope: string, refresh: () => Promise<T>): Promise<T> {
     if (this.#windowMs === 0) return refresh();
-    const [id, key] = await Promise.all([this.#id(token, scope), this.#key(token, scope)]);
+    const id = await this.#cipher.id(token, scope);
     const deadline = Date.now() + this.#lockMs;
     for (;;) {
-      const kept = await this.#read(id, key);
+      const kept = await this.#read(id, token, scope);
       if (kept !== undefined) {
         this.#onCoalesced();
         return kept;
@@ -78,70 +74,22 @@ export class RefreshCoalescer<T> {
     }
     try {
       const answer = await refresh();
-      await this.#write(id, key, answer);
+      await this.#write(id, token, scope, answer);
       return answer;
     } finally {
       await this.#store.delete(`rt:lock:${id}`);
     }
   }
 
-  async #read(id: string, key: CryptoKey): Promise<T | undefined> {
+  async #read(id: string, token: string, scope: string): Promise<T | undefined> {
     const stored = await this.#store.get(`rt:answer:${id}`);
     if (stored === undefined) return undefined;
-    const bytes = decodeBase64Url(stored);
-    if (bytes === undefined) return undefined;
-    try {
-      const plain = await this.#subtle.decrypt(
-        { name: 'AES-GCM', iv: bytes.subarray(0, 12) },
-        key,
-        bytes.subarray(12),
-      );
-      return JSON.parse(decoder.decode(plain)) as T;
-    } catch {
-      return undefined;
-    }
+    const plain = await this.#cipher.open(token, scope, stored);
+    return plain === undefined ? undefined : (JSON.parse(plain) as T);
   }
 
-  async #write(id: string, key: CryptoKey, answer: T): Promise<void> {
-    const iv = this.#crypto.getRandomValues(new Uint8Array(12));
-    const sealed = new Uint8Array(
-      await this.#subtle.encrypt(
-        { name: 'AES-GCM', iv },
-        key,
-        encoder.encode(JSON.stringify(answer)),
-      ),
-    );
-    const bytes = new Uint8Array(12 + sealed.length);
-    bytes.set(iv);
-    bytes.set(sealed, 12);
-    await this.#store.set(`rt:answer:${id}`, encodeBase64Url(bytes), this.#windowMs);
-  }
-
-  /** The store key: a hash of the token, never the token. */
-  async #id(token: string, scope: string): Promise<string> {
-    const digest = await this.#subtle.digest(
-      'SHA-256',
-      encoder.encode(`tokenswap/coalesce-id/v1\0${scope}\0${token}`),
-    );
-    return encodeBase64Url(new Uint8Array(digest));
-  }
-
-  /** HKDF from the token itself: the kept answer opens only for someone who holds the token. */
-  async #key(token: string, scope: string): Promise<CryptoKey> {
-    const material = await this.#subtle.importKey('raw', encoder.encode(token), 'HKDF', false, [
-      'deriveKey',
-    ]);
-    return this.#subtle.deriveKey(
-      {
-        name: 'HKDF',
-        hash: 'SHA-256',
-        salt: encoder.encode('tokenswap/coalesce-key/v1'),
-        info: encoder.encode(scope),
-      },
-      material,
-      { name: 'AES-GCM', length: 256 },
-      false,
-      ['encrypt', 'decrypt'],
-    );
+  async #write(id: string, token: string, scope: string, answer: T): Promise<void> {
+    const sealed = await this.#cipher.seal(token, scope, JSON.stringify(answer));
+    await this.#store.set(`rt:answer:${id}`, sealed, this.#windowMs);
   }
 }
