@@ -1,33 +1,20 @@
 import { TokenSwapClientError } from './client-errors.ts';
 
-function base64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-/** A random URL-safe value (state, PKCE verifier) from Web Crypto. */
-export function randomToken(bytes = 32, crypto: Crypto = globalThis.crypto): string {
-  return base64Url(crypto.getRandomValues(new Uint8Array(bytes)));
-}
-
-/** RFC 7636 §4.2: the S256 challenge of a verifier. */
-export async function pkceChallenge(verifier: string, crypto: Crypto = globalThis.crypto) {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-  return base64Url(new Uint8Array(digest));
-}
-
 export interface AuthorizeRequest {
+  /** Spotify's `/authorize` (the discovery document's `authorize_url`). */
   readonly authorizeUrl: string;
   readonly clientId: string;
   readonly redirectUri: string;
+  /** Space-separated scopes; none asks for public data only. */
   readonly scope?: string | undefined;
   readonly state: string;
+  /** The PKCE S256 challenge (RFC 7636 §4.3), when the login uses PKCE. */
   readonly codeChallenge?: string | undefined;
+  /** Show the consent page even when the user already agreed. */
   readonly showDialog?: boolean | undefined;
 }
 
-/** Spotify's `/authorize` URL for the authorization code flow (with PKCE when given). */
+/** The `/authorize` URL of the authorization code flow (RFC 6749 §4.1.1), with PKCE when given. */
 export function buildAuthorizeUrl(request: AuthorizeRequest): string {
   const url = new URL(request.authorizeUrl);
   url.searchParams.set('client_id', request.clientId);
@@ -44,15 +31,17 @@ export function buildAuthorizeUrl(request: AuthorizeRequest): string {
 }
 
 /**
- * The `code` of the redirect back from Spotify, after checking that it answers the login this
- * client started (`state`, RFC 6749 §10.12) and that the user agreed.
+ * The `code` of the redirect back from Spotify (RFC 6749 §4.1.2), after checking that it answers
+ * the login this client started (`state`, §10.12) and that the user agreed (§4.1.2.1).
+ * Throws `STATE_MISMATCH`, `ACCESS_DENIED`, `AUTHORIZATION_FAILED` or `INVALID_RESPONSE`.
  */
 export function parseCallback(callbackUrl: string | URL, expectedState: string): string {
   const params = new URL(callbackUrl).searchParams;
-  if (params.get('state') !== expectedState) {
+  // The state is checked first: an error answer for someone else's login is not ours to report.
+  if (expectedState === '' || params.get('state') !== expectedState) {
     throw new TokenSwapClientError(
       'STATE_MISMATCH',
-      'the callback does not answer this login (state differs)',
+      'the callback does not answer the login this client started (state differs)',
     );
   }
   const error = params.get('error');
@@ -62,11 +51,16 @@ export function parseCallback(callbackUrl: string | URL, expectedState: string):
     });
   }
   if (error !== null) {
-    throw new TokenSwapClientError('BAD_REQUEST', `authorization failed: ${error}`, {
-      oauthError: error,
-    });
+    const description = params.get('error_description');
+    throw new TokenSwapClientError(
+      'AUTHORIZATION_FAILED',
+      `the authorization failed: ${error}${description ? ` (${description})` : ''}`,
+      { oauthError: error },
+    );
   }
   const code = params.get('code');
-  if (!code) throw new TokenSwapClientError('BAD_REQUEST', 'the callback carries no code');
+  if (!code) {
+    throw new TokenSwapClientError('INVALID_RESPONSE', 'the callback carries no code');
+  }
   return code;
 }

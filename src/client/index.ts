@@ -1,13 +1,18 @@
+// tokenswap/client: the client half of a Spotify token swap, for browsers, React Native and
+// Node. Web-standard APIs only (fetch, URL, Web Crypto): no Node built-ins.
+export { type AuthorizeRequest, buildAuthorizeUrl, parseCallback } from './authorize-url.ts';
 export {
-  type AuthorizeRequest,
-  buildAuthorizeUrl,
-  parseCallback,
-  pkceChallenge,
-  randomToken,
-} from './authorize-url.ts';
-export { TokenSwapClientError, type TokenSwapClientErrorCode } from './client-errors.ts';
+  isTokenSwapClientError,
+  TokenSwapClientError,
+  type TokenSwapClientErrorCode,
+  type TokenSwapClientErrorDetails,
+} from './client-errors.ts';
+export { type Discovery, parseDiscovery } from './discovery.ts';
+export { createPkcePair, type PkcePair, pkceChallenge, randomToken } from './pkce.ts';
 export { TokenSwapAuthStrategy } from './spotify-sdk-strategy.ts';
+export { retryAfterSeconds } from './token-response.ts';
 export {
+  isStoredTokens,
   memoryStorage,
   parseStoredTokens,
   type StoredTokens,
@@ -16,8 +21,10 @@ export {
 } from './token-storage.ts';
 export {
   createTokenSwapClient,
-  type Discovery,
+  type FetchFunction,
   type PendingLogin,
+  type StartLoginOptions,
+  type SwapOptions,
   TokenSwapClient,
   type TokenSwapClientOptions,
 } from './token-swap-client.ts';

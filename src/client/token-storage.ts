@@ -1,12 +1,18 @@
 /** The tokens a client holds. `expiresAt` is in milliseconds since the epoch. */
 export interface StoredTokens {
   readonly accessToken: string;
+  /** As the server handed it out: sealed (opaque) when the server seals refresh tokens. */
   readonly refreshToken: string;
   readonly expiresAt: number;
+  /** The granted scopes, space separated. */
   readonly scope: string;
 }
 
-/** Where tokens live: memory, `localStorage`, a file, a keychain… Methods may be async. */
+/**
+ * Where tokens live: memory, `localStorage`, a file, a keychain… Methods may be async. `set`
+ * must not resolve before the tokens are stored: with rotation the old refresh token stops
+ * working as soon as the server hands out the new one.
+ */
 export interface TokenStorage {
   get(): StoredTokens | undefined | Promise<StoredTokens | undefined>;
   set(tokens: StoredTokens): void | Promise<void>;
@@ -27,13 +33,16 @@ export function memoryStorage(initial?: StoredTokens): TokenStorage {
   };
 }
 
-function isStoredTokens(value: unknown): value is StoredTokens {
+/** Whether a parsed value is a token record (what `set` was given), field by field. */
+export function isStoredTokens(value: unknown): value is StoredTokens {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
     typeof v.accessToken === 'string' &&
     typeof v.refreshToken === 'string' &&
+    v.refreshToken !== '' &&
     typeof v.expiresAt === 'number' &&
+    Number.isFinite(v.expiresAt) &&
     typeof v.scope === 'string'
   );
 }
@@ -49,7 +58,11 @@ export function parseStoredTokens(text: string | null | undefined): StoredTokens
   }
 }
 
-/** Tokens in the browser's `localStorage` (or any Web Storage) under one key. */
+/**
+ * Tokens in the browser's `localStorage` (or any Web Storage, e.g. `sessionStorage`) under one
+ * key, shared by the tabs of the origin. Anything on the origin's pages can read them: keep the
+ * page free of third-party scripts, and have the server seal refresh tokens.
+ */
 export function webStorage(
   key = 'tokenswap.tokens',
   storage: Storage = globalThis.localStorage,

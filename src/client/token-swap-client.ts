@@ -1,32 +1,39 @@
-import { buildAuthorizeUrl, parseCallback, pkceChallenge, randomToken } from './authorize-url.ts';
+import { buildAuthorizeUrl, parseCallback } from './authorize-url.ts';
 import { TokenSwapClientError } from './client-errors.ts';
+import { DISCOVERY_PATH, type Discovery, parseDiscovery } from './discovery.ts';
+import { createPkcePair, randomToken } from './pkce.ts';
+import { processJsonResponse, processTokenResponse, type TokenAnswer } from './token-response.ts';
 import { memoryStorage, type StoredTokens, type TokenStorage } from './token-storage.ts';
 
-/** What `GET /.well-known/tokenswap` publishes: all a client needs besides the server's URL. */
-export interface Discovery {
-  readonly client_id: string;
-  readonly authorize_url: string;
-  readonly api_url: string;
-  readonly redirect_uris: readonly string[];
-  readonly swap_url: string;
-  readonly refresh_url: string;
-  readonly token_url: string;
-  readonly sealed_refresh_tokens: boolean;
-  readonly scopes?: readonly string[];
-}
+/** A `fetch`: the global one, or one that reaches the server another way (tests, proxies). */
+export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 export interface TokenSwapClientOptions {
-  /** The swap server's base URL (for an apps file deployment: `…/apps/<name>`). */
+  /** The swap server's base URL (for a deployment of several apps: `…/apps/<name>`). */
   readonly serverUrl: string;
-  readonly storage?: TokenStorage;
-  readonly fetch?: typeof fetch;
-  /** Milliseconds since the epoch. */
-  readonly now?: () => number;
+  /** Where the tokens live; memory by default. */
+  readonly storage?: TokenStorage | undefined;
+  readonly fetch?: FetchFunction | undefined;
+  /** The clock, in milliseconds since the epoch. */
+  readonly now?: (() => number) | undefined;
   /** Refresh this many seconds before the access token expires (default 60). */
-  readonly refreshMarginSeconds?: number;
+  readonly refreshMarginSeconds?: number | undefined;
 }
 
-/** A login in progress: keep it (e.g. in sessionStorage) until the callback arrives. */
+export interface StartLoginOptions {
+  /** Where Spotify sends the browser back: one the server allows (see `redirect_uris`). */
+  readonly redirectUri: string;
+  /** Space-separated scopes. */
+  readonly scope?: string | undefined;
+  /** Use PKCE (RFC 7636) on top of the server's client secret. */
+  readonly pkce?: boolean | undefined;
+  readonly showDialog?: boolean | undefined;
+}
+
+/**
+ * A login in progress: keep it (e.g. in `sessionStorage`) until the callback arrives. It holds
+ * the PKCE verifier: do not put it in a URL or a log.
+ */
 export interface PendingLogin {
   readonly url: string;
   readonly state: string;
@@ -34,66 +41,80 @@ export interface PendingLogin {
   readonly codeVerifier?: string | undefined;
 }
 
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-function retryAfterOf(response: Response): number | undefined {
-  const value = Number(response.headers.get('retry-after'));
-  return Number.isFinite(value) && value >= 0 ? value : undefined;
+export interface SwapOptions {
+  /** The redirect URI of the login; the server's default callback URL when omitted. */
+  readonly redirectUri?: string | undefined;
+  readonly codeVerifier?: string | undefined;
 }
 
-/** The client half of a token swap: discovery, login, swap, refresh ahead of expiry. */
+const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded' };
+
+function notLoggedIn(): TokenSwapClientError {
+  return new TokenSwapClientError('NOT_LOGGED_IN', 'there are no tokens: log in first');
+}
+
+/**
+ * The client half of a token swap (`POST /swap`, `POST /refresh`): discovery, login, swap, and
+ * refresh ahead of expiry with one refresh at a time.
+ */
 export class TokenSwapClient {
   readonly #serverUrl: string;
   readonly #storage: TokenStorage;
-  readonly #fetch: typeof fetch;
+  readonly #fetch: FetchFunction;
   readonly #now: () => number;
   readonly #marginMs: number;
   #discovery: Promise<Discovery> | undefined;
   #refreshing: Promise<StoredTokens> | undefined;
 
   constructor(options: TokenSwapClientOptions) {
+    if (!URL.canParse(options.serverUrl) || !/^https?:$/.test(new URL(options.serverUrl).protocol))
+      throw new TypeError(`serverUrl must be an absolute http(s) URL, got "${options.serverUrl}"`);
     this.#serverUrl = options.serverUrl.replace(/\/+$/, '');
     this.#storage = options.storage ?? memoryStorage();
+    // Called unbound, `window.fetch` throws "Illegal invocation": keep the global's receiver.
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#now = options.now ?? Date.now;
-    this.#marginMs = (options.refreshMarginSeconds ?? 60) * 1000;
+    this.#marginMs = Math.max(0, options.refreshMarginSeconds ?? 60) * 1000;
   }
 
-  /** The server's public settings, fetched once. */
+  /** The server's base URL, as given (without a trailing slash). */
+  get serverUrl(): string {
+    return this.#serverUrl;
+  }
+
+  /** The server's public settings (`GET /.well-known/tokenswap`), fetched once. */
   discover(): Promise<Discovery> {
-    this.#discovery ??= this.#json(`${this.#serverUrl}/.well-known/tokenswap`, {
-      method: 'GET',
-    }).then(
-      (body) => body as unknown as Discovery,
-      (error: unknown) => {
+    this.#discovery ??= this.#send(`${this.#serverUrl}${DISCOVERY_PATH}`, { method: 'GET' })
+      .then((response) => processJsonResponse(response, this.#now()))
+      .then(parseDiscovery)
+      .catch((error: unknown) => {
         this.#discovery = undefined;
         throw error;
-      },
-    );
+      });
     return this.#discovery;
   }
 
-  /** Starts a login: the URL to open, and what `completeLogin` needs when the user comes back. */
-  async startLogin(options: {
-    redirectUri: string;
-    scope?: string;
-    pkce?: boolean;
-  }): Promise<PendingLogin> {
+  /**
+   * Starts a login: the `/authorize` URL to open (with a random `state`, and a PKCE challenge
+   * when asked), and what `completeLogin` needs when the browser comes back.
+   */
+  async startLogin(options: StartLoginOptions): Promise<PendingLogin> {
     const discovery = await this.discover();
     const state = randomToken(16);
-    const codeVerifier = options.pkce ? randomToken(48) : undefined;
+    const pkce = options.pkce ? await createPkcePair() : undefined;
     const url = buildAuthorizeUrl({
       authorizeUrl: discovery.authorize_url,
       clientId: discovery.client_id,
       redirectUri: options.redirectUri,
       scope: options.scope,
       state,
-      codeChallenge: codeVerifier === undefined ? undefined : await pkceChallenge(codeVerifier),
+      codeChallenge: pkce?.challenge,
+      showDialog: options.showDialog,
     });
-    return { url, state, redirectUri: options.redirectUri, codeVerifier };
+    return { url, state, redirectUri: options.redirectUri, codeVerifier: pkce?.verifier };
   }
 
-  /** Checks the callback against the pending login and swaps its code. */
+  /** Checks the callback URL against the pending login, then swaps its code and stores tokens. */
   async completeLogin(callbackUrl: string | URL, pending: PendingLogin): Promise<StoredTokens> {
     const code = parseCallback(callbackUrl, pending.state);
     return this.swap(code, {
@@ -102,122 +123,161 @@ export class TokenSwapClient {
     });
   }
 
-  /** Trades an authorization code for tokens through the server, and stores them. */
-  async swap(
-    code: string,
-    options: { redirectUri?: string; codeVerifier?: string | undefined } = {},
-  ) {
+  /** Trades an authorization code for tokens through the server (`POST /swap`), and stores them. */
+  async swap(code: string, options: SwapOptions = {}): Promise<StoredTokens> {
     const discovery = await this.discover();
     const body = new URLSearchParams({ code });
     if (options.redirectUri) body.set('redirect_uri', options.redirectUri);
     if (options.codeVerifier) body.set('code_verifier', options.codeVerifier);
-    const tokens = this.#tokensFrom(
-      await this.#json(discovery.swap_url, { method: 'POST', headers: FORM, body }),
-    );
-    if (tokens.refreshToken === '') {
+    const sentAt = this.#now();
+    const answer = await this.#postForTokens(discovery.swap_url, body);
+    if (answer.refreshToken === undefined) {
       throw new TokenSwapClientError('INVALID_RESPONSE', 'the swap answered no refresh token');
     }
+    const tokens = this.#stored(answer, sentAt, answer.refreshToken, '');
     await this.#storage.set(tokens);
     return tokens;
   }
 
   /**
-   * Refreshes now. Concurrent callers share one refresh: with rotation a second refresh of the
-   * same token would revoke the first.
+   * Refreshes now (`POST /refresh`) and stores the answer, the rotated refresh token included.
+   * Concurrent callers share one refresh: with rotation, a second refresh of the same token
+   * would revoke the first one's answer.
    */
   refresh(): Promise<StoredTokens> {
-    this.#refreshing ??= this.#refreshOnce().finally(() => {
+    return this.#shared(() => this.#refreshOnce(undefined));
+  }
+
+  /** Tokens whose access token is valid for at least the margin, refreshed first if needed. */
+  async getValidTokens(): Promise<StoredTokens> {
+    if (this.#refreshing) return this.#refreshing;
+    const tokens = await this.#storage.get();
+    if (tokens === undefined) throw notLoggedIn();
+    if (this.#isFresh(tokens)) return tokens;
+    return this.#shared(() => this.#refreshOnce(tokens.accessToken));
+  }
+
+  /** A valid access token, refreshed first when it expires within the margin. */
+  async getAccessToken(): Promise<string> {
+    return (await this.getValidTokens()).accessToken;
+  }
+
+  /**
+   * `fetch` with `Authorization: Bearer <access token>`, for the Web API. When the answer is 401
+   * (the token was revoked or expired early) it refreshes once and sends the request again;
+   * `init.body` must therefore be re-sendable (a string, `URLSearchParams`, `FormData`…).
+   * Send it only to the Web API: the token is the user's.
+   */
+  async authorizedFetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+    const send = (accessToken: string) => {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${accessToken}`);
+      return this.#fetch(url, { ...init, headers });
+    };
+    const tokens = await this.getValidTokens();
+    const response = await send(tokens.accessToken);
+    if (response.status !== 401) return response;
+    await response.body?.cancel();
+    const renewed = await this.#shared(() => this.#refreshOnce(tokens.accessToken));
+    return send(renewed.accessToken);
+  }
+
+  /** The stored tokens, if any, as they are (possibly expired). */
+  async tokens(): Promise<StoredTokens | undefined> {
+    return this.#storage.get();
+  }
+
+  /**
+   * Forgets the tokens. Spotify has no revocation endpoint: the refresh token stays valid until
+   * the user removes the app's access in their account settings.
+   */
+  async logout(): Promise<void> {
+    await this.#storage.remove();
+  }
+
+  #isFresh(tokens: StoredTokens): boolean {
+    return tokens.expiresAt - this.#marginMs > this.#now();
+  }
+
+  #shared(run: () => Promise<StoredTokens>): Promise<StoredTokens> {
+    this.#refreshing ??= run().finally(() => {
       this.#refreshing = undefined;
     });
     return this.#refreshing;
   }
 
-  /** A valid access token, refreshed first when it expires within the margin. */
-  async getAccessToken(): Promise<string> {
-    if (this.#refreshing) return (await this.#refreshing).accessToken;
-    const tokens = await this.#storage.get();
-    if (tokens === undefined) throw new TokenSwapClientError('NOT_LOGGED_IN', 'log in first');
-    if (tokens.expiresAt - this.#marginMs > this.#now()) return tokens.accessToken;
-    return (await this.refresh()).accessToken;
-  }
-
-  /** The stored tokens, if any. */
-  async tokens(): Promise<StoredTokens | undefined> {
-    return this.#storage.get();
-  }
-
-  /** Forgets the tokens (Spotify has no revocation endpoint; the user revokes in their account). */
-  async logout(): Promise<void> {
-    await this.#storage.remove();
-  }
-
-  async #refreshOnce(): Promise<StoredTokens> {
+  /**
+   * One refresh. `staleAccessToken` is the access token the caller found wanting: when the
+   * storage already holds another, fresh one (a refresh that just ended, another tab, another
+   * process), that one is the answer and nothing is sent.
+   */
+  async #refreshOnce(staleAccessToken: string | undefined): Promise<StoredTokens> {
     const current = await this.#storage.get();
-    if (current === undefined) throw new TokenSwapClientError('NOT_LOGGED_IN', 'log in first');
+    if (current === undefined) throw notLoggedIn();
+    if (
+      staleAccessToken !== undefined &&
+      current.accessToken !== staleAccessToken &&
+      this.#isFresh(current)
+    ) {
+      return current;
+    }
+    try {
+      return await this.#refreshWith(current);
+    } catch (error) {
+      // Another tab or process may have rotated the refresh token while this one sent the old
+      // one: then its successor is in the storage and the login is still good.
+      if (!(error instanceof TokenSwapClientError) || error.code !== 'LOGIN_REQUIRED') throw error;
+      const latest = await this.#storage.get();
+      if (latest === undefined || latest.refreshToken === current.refreshToken) throw error;
+      return this.#isFresh(latest) ? latest : this.#refreshWith(latest);
+    }
+  }
+
+  async #refreshWith(current: StoredTokens): Promise<StoredTokens> {
     const discovery = await this.discover();
     const body = new URLSearchParams({ refresh_token: current.refreshToken });
-    const answer = this.#tokensFrom(
-      await this.#json(discovery.refresh_url, { method: 'POST', headers: FORM, body }),
+    const sentAt = this.#now();
+    const answer = await this.#postForTokens(discovery.refresh_url, body);
+    // RFC 6749 §6: a new refresh token replaces the old one; none means keep the old one.
+    const tokens = this.#stored(
+      answer,
+      sentAt,
+      answer.refreshToken ?? current.refreshToken,
+      current.scope,
     );
-    // RFC 6749 §6: a new refresh token replaces the old; none means keep the old one.
-    const tokens = { ...answer, refreshToken: answer.refreshToken || current.refreshToken };
     await this.#storage.set(tokens);
     return tokens;
   }
 
-  #tokensFrom(body: Record<string, unknown>): StoredTokens {
-    const { access_token, expires_in, refresh_token, scope } = body;
-    if (typeof access_token !== 'string' || typeof expires_in !== 'number') {
-      throw new TokenSwapClientError('INVALID_RESPONSE', 'the server answered no access token');
-    }
+  #stored(answer: TokenAnswer, sentAt: number, refreshToken: string, scope: string): StoredTokens {
+    // Counted from when the request left: the token cannot have been issued before that.
     return {
-      accessToken: access_token,
-      refreshToken: typeof refresh_token === 'string' ? refresh_token : '',
-      expiresAt: this.#now() + expires_in * 1000,
-      scope: typeof scope === 'string' ? scope : '',
+      accessToken: answer.accessToken,
+      refreshToken,
+      expiresAt: sentAt + answer.expiresIn * 1000,
+      scope: answer.scope ?? scope,
     };
   }
 
-  async #json(url: string, init: RequestInit): Promise<Record<string, unknown>> {
-    let response: Response;
+  async #postForTokens(url: string, body: URLSearchParams): Promise<TokenAnswer> {
+    const response = await this.#send(url, { method: 'POST', headers: FORM_HEADERS, body });
+    return processTokenResponse(response, this.#now());
+  }
+
+  async #send(url: string, init: RequestInit): Promise<Response> {
     try {
-      response = await this.#fetch(url, init);
+      return await this.#fetch(url, init);
     } catch (cause) {
-      throw new TokenSwapClientError('TRY_LATER', 'the swap server could not be reached', {
-        cause,
-      });
+      throw new TokenSwapClientError(
+        'TRY_LATER',
+        `the swap server could not be reached (${new URL(url).origin})`,
+        { cause },
+      );
     }
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch (cause) {
-      const code = response.status >= 500 ? 'TRY_LATER' : 'INVALID_RESPONSE';
-      throw new TokenSwapClientError(code, `the server answered ${response.status} without JSON`, {
-        status: response.status,
-        cause,
-      });
-    }
-    const record = (typeof body === 'object' && body !== null ? body : {}) as Record<
-      string,
-      unknown
-    >;
-    if (response.ok) return record;
-    const oauthError = typeof record.error === 'string' ? record.error : undefined;
-    const description =
-      typeof record.error_description === 'string'
-        ? record.error_description
-        : `HTTP ${response.status}`;
-    const details = { oauthError, status: response.status, retryAfter: retryAfterOf(response) };
-    if (oauthError === 'invalid_grant') {
-      throw new TokenSwapClientError('LOGIN_REQUIRED', `log in again: ${description}`, details);
-    }
-    if (response.status === 429 || response.status >= 500) {
-      throw new TokenSwapClientError('TRY_LATER', description, details);
-    }
-    throw new TokenSwapClientError('BAD_REQUEST', description, details);
   }
 }
 
+/** A client for one swap server; see `TokenSwapClientOptions`. */
 export function createTokenSwapClient(options: TokenSwapClientOptions): TokenSwapClient {
   return new TokenSwapClient(options);
 }

@@ -1,0 +1,39 @@
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const ENTRY = new URL('./index.ts', import.meta.url).pathname;
+
+describe('tokenswap/client runs outside Node', () => {
+  it('bundles for the browser with no Node built-in and without the Spotify SDK', async () => {
+    const result = await build({
+      entryPoints: [ENTRY],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.every((path) => path.startsWith('src/client/'))).toBe(true);
+    const code = result.outputFiles[0]!.text;
+    expect(code).not.toMatch(/\bfrom\s*["']node:|require\(/);
+    expect(code).not.toContain('@spotify/web-api-ts-sdk');
+    expect(code.length).toBeLessThan(30_000);
+    // Named exports only, and the ones the README documents.
+    expect(code).not.toContain('export default');
+    for (const name of [
+      'createTokenSwapClient',
+      'TokenSwapClientError',
+      'TokenSwapAuthStrategy',
+      'memoryStorage',
+      'webStorage',
+      'buildAuthorizeUrl',
+      'parseCallback',
+      'createPkcePair',
+    ]) {
+      expect(code).toMatch(new RegExp(`\\b${name}\\b`));
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import { TokenSwapClientError } from './client-errors.ts';
+
+/** The path of the discovery document, relative to the server's base URL. */
+export const DISCOVERY_PATH = '/.well-known/tokenswap';
+
+/**
+ * What `GET /.well-known/tokenswap` publishes: all a client needs besides the server's URL.
+ * Every value is public; the client secret never appears.
+ */
+export interface Discovery {
+  readonly client_id: string;
+  /** Spotify's (or the emulator's) `/authorize`. */
+  readonly authorize_url: string;
+  /** The Web API base, for `GET <api_url>/v1/me`. */
+  readonly api_url: string;
+  /** The redirect URIs the server accepts; a loopback one without a port accepts any port. */
+  readonly redirect_uris: readonly string[];
+  readonly swap_url: string;
+  readonly refresh_url: string;
+  readonly token_url: string;
+  /** Whether the refresh tokens the server hands out are sealed (encrypted by the server). */
+  readonly sealed_refresh_tokens: boolean;
+  /** The scopes the server lets this app ask for, when it limits them. */
+  readonly scopes?: readonly string[] | undefined;
+}
+
+function invalid(field: string): TokenSwapClientError {
+  return new TokenSwapClientError(
+    'INVALID_RESPONSE',
+    `the discovery document has no valid "${field}": is this a tokenswap server?`,
+  );
+}
+
+function absoluteUrl(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string' || !URL.canParse(value)) throw invalid(field);
+  const protocol = new URL(value).protocol;
+  if (protocol !== 'https:' && protocol !== 'http:') throw invalid(field);
+  return value.replace(/\/+$/, '');
+}
+
+function stringList(value: unknown, field: string): readonly string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+    throw invalid(field);
+  }
+  return Object.freeze([...value]);
+}
+
+/** Checks the discovery document field by field; the server is input like any other. */
+export function parseDiscovery(body: unknown): Discovery {
+  if (typeof body !== 'object' || body === null) throw invalid('client_id');
+  const record = body as Record<string, unknown>;
+  if (typeof record.client_id !== 'string' || record.client_id === '') throw invalid('client_id');
+  if (typeof record.sealed_refresh_tokens !== 'boolean') throw invalid('sealed_refresh_tokens');
+  return Object.freeze({
+    client_id: record.client_id,
+    authorize_url: absoluteUrl(record, 'authorize_url'),
+    api_url: absoluteUrl(record, 'api_url'),
+    redirect_uris: stringList(record.redirect_uris, 'redirect_uris'),
+    swap_url: absoluteUrl(record, 'swap_url'),
+    refresh_url: absoluteUrl(record, 'refresh_url'),
+    token_url: absoluteUrl(record, 'token_url'),
+    sealed_refresh_tokens: record.sealed_refresh_tokens,
+    scopes: record.scopes === undefined ? undefined : stringList(record.scopes, 'scopes'),
+  });
+}

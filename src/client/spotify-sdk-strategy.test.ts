@@ -1,0 +1,48 @@
+import { SpotifyApi } from '@spotify/web-api-ts-sdk';
+import { describe, expect, it } from 'vitest';
+import {
+  ACCOUNTS_URL,
+  CLIENT_REDIRECT,
+  clientStack,
+  SERVER_URL,
+} from '../../test/support/client-stack.ts';
+import { TokenSwapClientError } from './client-errors.ts';
+import { TokenSwapAuthStrategy } from './spotify-sdk-strategy.ts';
+import { memoryStorage } from './token-storage.ts';
+import { createTokenSwapClient } from './token-swap-client.ts';
+
+describe('TokenSwapAuthStrategy for @spotify/web-api-ts-sdk', () => {
+  it('runs the SDK on tokens from the swap server, refreshing them through it', async () => {
+    let now = Date.now();
+    const stack = await clientStack({ now: () => now });
+    const storage = memoryStorage();
+    const client = createTokenSwapClient({
+      serverUrl: SERVER_URL,
+      fetch: stack.serverFetch,
+      storage,
+      now: () => now,
+    });
+    const strategy = new TokenSwapAuthStrategy(client, () => now);
+    // The SDK calls api.spotify.com; here the emulator's Web API answers instead.
+    const sdk = new SpotifyApi(strategy, {
+      fetch: (input, init) =>
+        stack.emulatorFetch(String(input).replace('https://api.spotify.com', ACCOUNTS_URL), init),
+    });
+    expect(await sdk.getAccessToken()).toBeNull();
+
+    const pending = await client.startLogin({ redirectUri: CLIENT_REDIRECT, pkce: true });
+    await client.completeLogin(await stack.consent(pending.url), pending);
+    const token = await sdk.getAccessToken();
+    expect(token).toMatchObject({ token_type: 'Bearer', expires_in: 3600, refresh_token: '' });
+    expect((await sdk.currentUser.profile()).id).toBe('alice');
+
+    now += 3_600_000;
+    expect((await sdk.currentUser.profile()).display_name).toBe('Alice Example');
+    expect(stack.refreshes()).toHaveLength(1);
+    expect((await sdk.getAccessToken())?.access_token).toBe((await storage.get())?.accessToken);
+
+    sdk.logOut();
+    await expect.poll(() => storage.get()).toBeUndefined();
+    await expect(sdk.currentUser.profile()).rejects.toBeInstanceOf(TokenSwapClientError);
+  });
+});

@@ -1,0 +1,102 @@
+import { TokenSwapClientError } from './client-errors.ts';
+
+/** A token answer of the swap server, checked (`POST /swap`, `POST /refresh`). */
+export interface TokenAnswer {
+  readonly accessToken: string;
+  /** Absent when the server kept the old refresh token (RFC 6749 §6). */
+  readonly refreshToken: string | undefined;
+  /** Seconds the access token lives. */
+  readonly expiresIn: number;
+  readonly scope: string | undefined;
+}
+
+/**
+ * `Retry-After` (RFC 9110 §10.2.3) in seconds: delay-seconds or an HTTP date; undefined when
+ * absent or unreadable.
+ */
+export function retryAfterSeconds(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  // An HTTP date has a weekday and a month name; `Date.parse` alone would read "-3" as a year.
+  if (!/^[A-Za-z]{3},/.test(text)) return undefined;
+  const date = Date.parse(text);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The JSON body of a 2xx answer, or the typed error of any other: `invalid_grant` means log in
+ * again; 429 and 5xx mean try later (with `retryAfter`); other 4xx mean a bad request.
+ */
+export async function processJsonResponse(
+  response: Response,
+  now: number,
+): Promise<Record<string, unknown>> {
+  const body = await readJson(response);
+  const record =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : undefined;
+  if (response.ok) {
+    if (record === undefined) {
+      throw new TokenSwapClientError(
+        'INVALID_RESPONSE',
+        `the server answered ${response.status} without a JSON object`,
+        { status: response.status },
+      );
+    }
+    return record;
+  }
+  const oauthError = typeof record?.error === 'string' ? record.error : undefined;
+  const description =
+    typeof record?.error_description === 'string' ? record.error_description : undefined;
+  const details = {
+    oauthError,
+    status: response.status,
+    retryAfter: retryAfterSeconds(response.headers.get('retry-after'), now),
+  };
+  const what = `the server answered ${response.status}${oauthError ? ` ${oauthError}` : ''}${
+    description ? `: ${description}` : ''
+  }`;
+  if (oauthError === 'invalid_grant') {
+    throw new TokenSwapClientError('LOGIN_REQUIRED', `log in again (${what})`, details);
+  }
+  if (response.status === 429 || response.status >= 500) {
+    throw new TokenSwapClientError('TRY_LATER', what, details);
+  }
+  throw new TokenSwapClientError('BAD_REQUEST', what, details);
+}
+
+function expiresInOf(value: unknown): number | undefined {
+  // Integer per RFC 6749 §5.1; some older swap servers send it as a string ("3600").
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof number === 'number' && Number.isInteger(number) && number > 0 ? number : undefined;
+}
+
+/** Checks a token answer field by field (RFC 6749 §5.1). */
+export async function processTokenResponse(response: Response, now: number): Promise<TokenAnswer> {
+  const body = await processJsonResponse(response, now);
+  const { access_token, token_type, expires_in, refresh_token, scope } = body;
+  const invalid = (what: string) =>
+    new TokenSwapClientError('INVALID_RESPONSE', `the token answer has ${what}`, {
+      status: response.status,
+    });
+  if (typeof access_token !== 'string' || access_token === '') throw invalid('no access_token');
+  if (token_type !== undefined && (typeof token_type !== 'string' || !/^bearer$/i.test(token_type)))
+    throw invalid('a token_type other than Bearer');
+  const expiresIn = expiresInOf(expires_in);
+  if (expiresIn === undefined) throw invalid('no valid expires_in');
+  if (refresh_token !== undefined && (typeof refresh_token !== 'string' || refresh_token === ''))
+    throw invalid('an invalid refresh_token');
+  if (scope !== undefined && typeof scope !== 'string') throw invalid('an invalid scope');
+  return { accessToken: access_token, refreshToken: refresh_token, expiresIn, scope };
+}
