@@ -1,27 +1,132 @@
-import { TokenSwapClientError } from '../client/client-errors.ts';
+import { resolve } from 'node:path';
+import { isTokenSwapClientError } from '../client/client-errors.ts';
+import { memoryStorage } from '../client/token-storage.ts';
 import { createTokenSwapClient } from '../client/token-swap-client.ts';
-import { listenForCallback } from '../node/loopback-callback.ts';
+import {
+  CallbackTimeoutError,
+  chooseLoopbackRedirect,
+  type LoopbackListener,
+  listenForCallback,
+} from '../node/loopback-callback.ts';
 import { openBrowser } from '../node/open-browser.ts';
-import { defaultTokenFile, TokenFile } from '../node/token-file.ts';
+import {
+  defaultTokenFile,
+  TokenFile,
+  TokenFileError,
+  type TokenFileUser,
+} from '../node/token-file.ts';
 import { type Command, UsageError } from './command.ts';
 
 const USAGE = `Usage: tokenswap login --server URL [--scope "a b"] [--token-file PATH] [--no-open]
                        [--timeout SECONDS]
 
-Logs in to Spotify from a terminal through a token swap server: listens on 127.0.0.1 for the
-redirect, opens the browser at Spotify's login, swaps the code through the server, and stores
-the tokens in the token file (mode 0600). Then "tokenswap token" prints a valid access token.
+Logs in to Spotify from a terminal through a token swap server: waits on 127.0.0.1 for the
+redirect back, opens the browser at Spotify's login (the URL is printed too), swaps the code
+through the server, and keeps the tokens in the token file (mode 0600) with the server's URL.
+Then "tokenswap token" prints a valid access token.
 
 Options:
   --server URL         the swap server (it publishes /.well-known/tokenswap)
   --scope "a b"        scopes to ask for (default: user-read-email user-read-private)
-  --token-file PATH    where to keep the tokens (default: ~/.config/tokenswap/tokens.json)
+  --token-file PATH    where to keep the tokens
+                       (default: $XDG_CONFIG_HOME/tokenswap/tokens.json or
+                       ~/.config/tokenswap/tokens.json)
   --no-open            only print the login URL, do not open a browser
-  --timeout SECONDS    how long to wait for the login (default 300)
+  --timeout SECONDS    how long to wait for the browser (default 300)
   -h, --help           show this help
+
+Exit status: 0 logged in, 1 the login failed (cancelled, timed out, refused), 2 usage.
 `;
 
-const LOOPBACK = /^http:\/\/127\.0\.0\.1(?::(\d+))?(\/[^?#]*)?$/;
+const DEFAULT_SCOPE = 'user-read-email user-read-private';
+
+/** The --server flag: an absolute http(s) URL. */
+export function parseServerFlag(value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new UsageError('--server URL is required');
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new UsageError(`--server must be an http(s) URL, got "${value}"`);
+  }
+  return value;
+}
+
+function parseTimeout(value: unknown): number {
+  if (value === undefined) return 300;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 86_400) {
+    throw new UsageError(`--timeout must be a number of seconds (at most 86400), got "${value}"`);
+  }
+  return seconds;
+}
+
+/** The token file named by --token-file (relative to the working directory) or the default. */
+export function tokenFileFrom(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  cwd: string,
+) {
+  return new TokenFile(typeof value === 'string' ? resolve(cwd, value) : defaultTokenFile(env));
+}
+
+/**
+ * One line saying what went wrong and what to do. Never the code or a token: the messages
+ * come from error codes and the server's `error_description`, which carries neither.
+ */
+export function describeError(error: unknown, command: 'login' | 'token'): string {
+  if (error instanceof CallbackTimeoutError) {
+    return `timed out: ${error.message} (wait longer with --timeout SECONDS)`;
+  }
+  if (error instanceof TokenFileError) return `${error.message}: run "tokenswap login" again`;
+  if (!isTokenSwapClientError(error)) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  const retry = error.retryAfter === undefined ? '' : ` (retry after ${error.retryAfter} s)`;
+  switch (error.code) {
+    case 'ACCESS_DENIED':
+      return 'the login was cancelled in the browser (access denied)';
+    case 'STATE_MISMATCH':
+      return 'the browser came back from another login (state mismatch): nothing was swapped; run tokenswap login again';
+    case 'AUTHORIZATION_FAILED':
+      return `Spotify did not authorize the login: ${error.message}`;
+    case 'LOGIN_REQUIRED':
+      return command === 'login'
+        ? `the swap server refused the authorization code: ${error.message}; run tokenswap login again`
+        : `the login is no longer valid (revoked, expired or replaced): run "tokenswap login --server URL" again (${error.message})`;
+    case 'TRY_LATER':
+      return `the swap server or Spotify is unavailable, try again later${retry}: ${error.message}`;
+    case 'NOT_LOGGED_IN':
+      return 'there is no login: run "tokenswap login --server URL" first';
+    case 'BAD_REQUEST':
+      return `the swap server refused the request: ${error.message}`;
+    case 'INVALID_RESPONSE':
+      return `the swap server's answer is not usable: ${error.message}`;
+  }
+}
+
+/** Who the token belongs to (`GET /v1/me`); undefined when the Web API does not say. */
+async function whoIs(apiUrl: string, accessToken: string): Promise<TokenFileUser | undefined> {
+  try {
+    const response = await fetch(`${apiUrl}/v1/me`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { id?: unknown; display_name?: unknown };
+    if (typeof body.id !== 'string') return undefined;
+    return {
+      id: body.id,
+      displayName: typeof body.display_name === 'string' ? body.display_name : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function nameOf(user: TokenFileUser | undefined): string {
+  if (user === undefined) return 'a Spotify user (the profile could not be read)';
+  return user.displayName ? `${user.displayName} (${user.id})` : user.id;
+}
+
+const STOPPED: unique symbol = Symbol('stopped');
 
 export const loginCommand: Command = {
   name: 'login',
@@ -35,70 +140,80 @@ export const loginCommand: Command = {
     timeout: { type: 'string' },
   },
   async run(values, io) {
-    const serverUrl = values.server as string | undefined;
-    if (!serverUrl) throw new UsageError('--server URL is required');
-    const timeout = Number(values.timeout ?? 300);
-    if (!Number.isFinite(timeout) || timeout <= 0)
-      throw new UsageError('--timeout must be a number of seconds');
-    const file = new TokenFile(
-      (values['token-file'] as string | undefined) ?? defaultTokenFile(io.env),
-    );
-    const client = createTokenSwapClient({ serverUrl, storage: file.storage(serverUrl) });
+    const serverUrl = parseServerFlag(values.server);
+    const timeoutSeconds = parseTimeout(values.timeout);
+    const scope = typeof values.scope === 'string' ? values.scope : DEFAULT_SCOPE;
+    const file = tokenFileFrom(values['token-file'], io.env, io.cwd);
+    const fail = (message: string, status = 1) => {
+      io.stderr(`tokenswap login: ${message}\n`);
+      return status;
+    };
+    // The tokens reach the file only once the login is complete.
+    const client = createTokenSwapClient({ serverUrl, storage: memoryStorage() });
+
+    let listener: LoopbackListener;
+    let apiUrl: string;
     try {
       const discovery = await client.discover();
-      const allowed = discovery.redirect_uris
-        .map((uri) => LOOPBACK.exec(uri))
-        .find((m) => m && !m[1]);
-      if (!allowed) {
-        io.stderr(
-          'tokenswap login: the server allows no loopback redirect URI without a port ' +
-            '(such as http://127.0.0.1/callback); add one to SPOTIFY_REDIRECT_URIS.\n',
+      apiUrl = discovery.api_url;
+      const redirect = chooseLoopbackRedirect(discovery.redirect_uris);
+      if (redirect === undefined) {
+        return fail(
+          'the server allows no loopback redirect URI (such as http://127.0.0.1/callback, ' +
+            'without a port): add one to its SPOTIFY_REDIRECT_URIS and to the app on the ' +
+            'Spotify dashboard',
         );
-        return 1;
       }
-      const path = allowed[2] ?? '/';
-      const listener = await listenForCallback(path, timeout * 1000);
+      listener = await listenForCallback(redirect, timeoutSeconds * 1000).catch(
+        (error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+          throw new Error(
+            `port ${redirect.port} of the redirect URI ${redirect.allowed} is in use: free it, or allow a loopback URI without a port on the server`,
+          );
+        },
+      );
+    } catch (error) {
+      return fail(describeError(error, 'login'));
+    }
+
+    try {
+      const pending = await client.startLogin({
+        redirectUri: listener.redirectUri,
+        scope,
+        pkce: true,
+      });
+      io.stdout(`Open this URL in a browser to log in:\n${pending.url}\n`);
+      if (!values['no-open'] && !(await openBrowser(pending.url))) {
+        io.stdout('(No browser could be opened here: open the URL above yourself.)\n');
+      }
+      io.stdout(`Waiting for the browser (at most ${timeoutSeconds} s, Ctrl-C to stop)...\n`);
+      const request = await Promise.race([
+        listener.callback,
+        io.stopSignal.then((): typeof STOPPED => STOPPED),
+      ]);
+      if (request === STOPPED) return fail('stopped before the login was complete', 130);
       try {
-        const redirectUri = `http://127.0.0.1:${listener.port}${path}`;
-        const scope = (values.scope as string | undefined) ?? 'user-read-email user-read-private';
-        const pending = await client.startLogin({ redirectUri, scope, pkce: true });
-        io.stdout(`Open this URL in a browser to log in:\n${pending.url}\n`);
-        if (!values['no-open']) openBrowser(pending.url);
-        const callback = await listener.callback;
-        const tokens = await client.completeLogin(callback, pending);
-        const me = await fetch(`${discovery.api_url}/v1/me`, {
-          headers: { authorization: `Bearer ${tokens.accessToken}` },
-        });
-        const profile = me.ok ? ((await me.json()) as { id?: string; display_name?: string }) : {};
-        const who = profile.id
-          ? `${profile.display_name ?? profile.id} (${profile.id})`
-          : 'a Spotify user';
-        io.stdout(`Logged in as ${who}. Tokens saved to ${file.path}\n`);
+        const tokens = await client.completeLogin(request.url, pending);
+        const user = await whoIs(apiUrl, tokens.accessToken);
+        await file.write({ serverUrl: client.serverUrl, user, tokens });
+        request.respond({ ok: true, title: 'Logged in', message: `Logged in as ${nameOf(user)}.` });
+        io.stdout(
+          `Logged in as ${nameOf(user)}. Tokens saved to ${file.path}\n` +
+            'Run "tokenswap token" for an access token.\n',
+        );
         return 0;
-      } finally {
-        await listener.close();
+      } catch (error) {
+        request.respond({
+          ok: false,
+          title: 'The login failed',
+          message: describeError(error, 'login'),
+        });
+        throw error;
       }
     } catch (error) {
-      io.stderr(`tokenswap login: ${describe(error)}\n`);
-      return 1;
+      return fail(describeError(error, 'login'));
+    } finally {
+      await listener.close();
     }
   },
 };
-
-export function describe(error: unknown): string {
-  if (error instanceof TokenSwapClientError) {
-    switch (error.code) {
-      case 'ACCESS_DENIED':
-        return 'the login was cancelled in the browser (access denied)';
-      case 'STATE_MISMATCH':
-        return 'the browser came back from another login (state mismatch): try again';
-      case 'LOGIN_REQUIRED':
-        return `the login is no longer valid: ${error.message}`;
-      case 'TRY_LATER':
-        return `the swap server or Spotify is unavailable: ${error.message}${error.retryAfter ? ` (retry after ${error.retryAfter} s)` : ''}`;
-      default:
-        return error.message;
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
-}

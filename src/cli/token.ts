@@ -1,46 +1,50 @@
 import { createTokenSwapClient } from '../client/token-swap-client.ts';
-import { defaultTokenFile, TokenFile } from '../node/token-file.ts';
 import type { Command } from './command.ts';
-import { describe } from './login.ts';
+import { describeError, tokenFileFrom } from './login.ts';
 
 const USAGE = `Usage: tokenswap token [--token-file PATH]
 
-Prints a valid access token and nothing else, refreshing it through the swap server first when
-it has expired or is about to (the new refresh token is written back). For scripts:
+Prints a valid access token and nothing else, on one line. When it has expired or is about to,
+refreshes it first through the swap server of "tokenswap login" and writes the new tokens back
+(atomically, mode 0600). For scripts:
 
   curl -H "Authorization: Bearer $(npx tokenswap token)" https://api.spotify.com/v1/me
 
 Options:
-  --token-file PATH    the token file of "tokenswap login" (default: ~/.config/tokenswap/tokens.json)
+  --token-file PATH    the token file of "tokenswap login"
+                       (default: $XDG_CONFIG_HOME/tokenswap/tokens.json or
+                       ~/.config/tokenswap/tokens.json)
   -h, --help           show this help
+
+Exit status: 0 a token was printed, 1 no usable login (log in again) or the server failed.
 `;
 
 export const tokenCommand: Command = {
   name: 'token',
-  summary: 'print a valid access token (refreshing it if needed)',
+  summary: 'print a valid access token (refreshing it first if needed)',
   usage: USAGE,
   options: { 'token-file': { type: 'string' } },
   async run(values, io) {
-    const file = new TokenFile(
-      (values['token-file'] as string | undefined) ?? defaultTokenFile(io.env),
-    );
-    const saved = await file.read();
-    if (saved === undefined) {
-      io.stderr(
-        `tokenswap token: no login found in ${file.path}: run "tokenswap login --server URL" first\n`,
-      );
+    const file = tokenFileFrom(values['token-file'], io.env, io.cwd);
+    const fail = (message: string) => {
+      io.stderr(`tokenswap token: ${message}\n`);
       return 1;
-    }
-    const client = createTokenSwapClient({
-      serverUrl: saved.serverUrl,
-      storage: file.storage(saved.serverUrl),
-    });
+    };
     try {
-      io.stdout(`${await client.getAccessToken()}\n`);
+      const saved = await file.read();
+      if (saved === undefined) {
+        return fail(`no login in ${file.path}: run "tokenswap login --server URL" first`);
+      }
+      const client = createTokenSwapClient({
+        serverUrl: saved.serverUrl,
+        storage: file.storage(saved.serverUrl, saved.user),
+      });
+      const accessToken = await client.getAccessToken();
+      // The one place a token is printed: it is what this command is for.
+      io.stdout(`${accessToken}\n`);
       return 0;
     } catch (error) {
-      io.stderr(`tokenswap token: ${describe(error)}\n`);
-      return 1;
+      return fail(describeError(error, 'token'));
     }
   },
 };
