@@ -5,23 +5,51 @@ import { startEmulatorServer } from '../emulator/node-server.ts';
 import { createLogger } from '../node/logger.ts';
 import { startService } from '../node/start-service.ts';
 import { startWebApp } from '../node/web-app-server.ts';
-import { type Command, parsePortFlag } from './command.ts';
+import { type Command, type CommandIo, parsePortFlag } from './command.ts';
 
-const USAGE = `Usage: tokenswap demo [--port 3000] [--emulator-port 4100] [--web-port 8080]
+const USAGE = `Usage: tokenswap demo [--port 3000] [--emulator-port 4100] [--web-port 5173]
 
 Runs the whole flow offline, on 127.0.0.1: the Spotify accounts emulator, a swap server
-configured against it (with an encryption key made for this session only), and the browser demo
-app. Prints the URLs, an authorize URL to open, and the command that logs in from a terminal.
-Runs until Ctrl-C.
+configured against it, and the browser demo app. Prints the URLs, an authorize URL to open, and
+the command that logs in from a terminal. Runs until Ctrl-C. A busy port is replaced by a free
+one, and the demo says so.
+
+The swap server's encryption key is made at start for this session only (so every restart logs
+everyone out): fine for a demo, never for a deployment (use "tokenswap keygen").
 
 Options:
   --port PORT           the swap server (default 3000)
   --emulator-port PORT  the accounts emulator (default 4100)
-  --web-port PORT       the browser demo app (default 8080)
+  --web-port PORT       the browser demo app (default 5173)
   -h, --help            show this help
 `;
 
 const HOST = '127.0.0.1';
+const SCOPE = 'user-read-email user-read-private';
+/** Loopback URIs without a port match any port: the terminal login's and the web app's. */
+const REDIRECT_URIS = [...DEMO_APP.redirectUris, `http://${HOST}/`];
+/** Where the hand-made authorize URL sends the browser back: nothing listens there. */
+const MANUAL_REDIRECT = `http://${HOST}:8888/callback`;
+
+/**
+ * Starts something on `port`; when the port is taken, on a free one instead, saying so. A demo
+ * should start on a busy machine rather than explain EADDRINUSE.
+ */
+async function onPortOrAnother<T extends { url: string }>(
+  io: CommandIo,
+  what: string,
+  port: number,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
+  try {
+    return await start(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw error;
+    const started = await start(0);
+    io.stdout(`Port ${port} is busy: the ${what} listens on ${started.url} instead.\n`);
+    return started;
+  }
+}
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -34,54 +62,67 @@ export const demoCommand: Command = {
   },
   async run(values, io) {
     const serverPort = parsePortFlag(values.port, '--port') ?? 3000;
-    const webPort = parsePortFlag(values['web-port'], '--web-port') ?? 8080;
-    // Loopback URIs without a port match any port: one for terminals, one for the web app.
-    const redirectUris = [...DEMO_APP.redirectUris, `http://${HOST}/`];
-    const emulator = await startEmulatorServer({
-      app: { ...DEMO_APP, redirectUris },
-      host: HOST,
-      port: parsePortFlag(values['emulator-port'], '--emulator-port') ?? 4100,
-    });
-    const webOrigin = `http://${HOST}:${webPort}`;
-    const config = loadConfig({
+    const emulatorPort = parsePortFlag(values['emulator-port'], '--emulator-port') ?? 4100;
+    const webPort = parsePortFlag(values['web-port'], '--web-port') ?? 5173;
+
+    const emulator = await onPortOrAnother(io, 'accounts emulator', emulatorPort, (port) =>
+      startEmulatorServer({ app: { ...DEMO_APP, redirectUris: REDIRECT_URIS }, host: HOST, port }),
+    );
+    // The page first: its origin is what the swap server's CORS policy lets in.
+    let serverUrl = '';
+    const web = await onPortOrAnother(io, 'browser app', webPort, (port) =>
+      startWebApp({
+        host: HOST,
+        port,
+        settings: () => ({ serverUrl, scope: SCOPE, forceExpiry: true }),
+        expireAccessTokens: async () => {
+          const url = `${emulator.url}/__emulator/expire-access-tokens`;
+          await emulator.emulator.fetch(new Request(url, { method: 'POST' }));
+        },
+      }),
+    );
+    const env = {
       SPOTIFY_CLIENT_ID: DEMO_APP.clientId,
       SPOTIFY_CLIENT_SECRET: DEMO_APP.clientSecret,
       SPOTIFY_CLIENT_CALLBACK_URL: DEMO_APP.redirectUris[0],
-      SPOTIFY_REDIRECT_URIS: redirectUris.join(','),
+      SPOTIFY_REDIRECT_URIS: REDIRECT_URIS.join(','),
       SPOTIFY_ACCOUNTS_URL: emulator.url,
       SPOTIFY_API_URL: emulator.url,
-      // Made for this session only; a real deployment keeps its keys (npx tokenswap keygen).
+      // For this session only, and never printed; a deployment keeps its keys (tokenswap keygen).
       TOKENSWAP_ENCRYPTION_KEYS: generateEncryptionKey('demo'),
-      TOKENSWAP_CORS_ORIGINS: webOrigin,
+      TOKENSWAP_CORS_ORIGINS: web.url,
       HOST,
-      PORT: String(serverPort),
-    });
+    };
     const logger = await createLogger({ level: 'warn', pretty: process.stdout.isTTY === true });
-    const service = await startService(config, logger);
-    const web = await startWebApp({ host: HOST, port: webPort, serverUrl: service.url });
+    const service = await onPortOrAnother(io, 'swap server', serverPort, (port) =>
+      startService(loadConfig(env, { port }), logger),
+    );
+    serverUrl = service.url;
+
     const authorize = new URL(`${emulator.url}/authorize`);
     authorize.search = new URLSearchParams({
       client_id: DEMO_APP.clientId,
       response_type: 'code',
-      redirect_uri: `http://${HOST}:8888/callback`,
-      scope: 'user-read-email user-read-private',
+      redirect_uri: MANUAL_REDIRECT,
+      scope: SCOPE,
       state: 'demo',
     }).toString();
     io.stdout(
       [
-        'tokenswap demo — everything on this machine, no Spotify account needed',
+        'tokenswap demo: everything on this machine, no Spotify account needed',
         '',
         `  accounts emulator  ${emulator.url}   (users: alice, bob)`,
         `  swap server        ${service.url}   (POST /swap, POST /refresh, GET /.well-known/tokenswap)`,
         `  browser app        ${web.url}/`,
         '',
-        'Open the browser app and log in, or log in from a terminal:',
+        'Open the browser app and log in. Or log in from a terminal:',
         `  npx tokenswap login --server ${service.url}`,
         '  npx tokenswap token',
         '',
-        'Or do it by hand: open this authorize URL, agree, and send the code from the redirect to the swap server:',
+        'Or by hand: open this authorize URL, agree, copy the code from the address the browser',
+        `lands on (${MANUAL_REDIRECT}?code=...; nothing listens there), and swap it:`,
         `  ${authorize.href}`,
-        `  curl -X POST ${service.url}/swap -d code=<code> -d redirect_uri=http://${HOST}:8888/callback`,
+        `  curl -X POST ${service.url}/swap -d code=CODE -d redirect_uri=${MANUAL_REDIRECT}`,
         '',
         'Ctrl-C stops the demo.',
         '',
@@ -90,6 +131,7 @@ export const demoCommand: Command = {
     await io.stopSignal;
     await Promise.all([web.close(), service.close(1_000)]);
     await emulator.close();
+    io.stdout('demo stopped\n');
     return 0;
   },
 };

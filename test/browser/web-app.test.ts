@@ -1,21 +1,34 @@
-import { type Browser, chromium } from 'playwright-core';
+import { createServer, type Server } from 'node:net';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliProcess, startCli } from '../support/cli-process.ts';
 import { freePort } from '../support/redis-server.ts';
 import { requireTool } from '../support/system-tool.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+// Outside CI a missing Chromium skips this suite with a message; under CI=true it fails.
 const available = requireTool(CHROMIUM, 'apt-get install -y chromium');
+
+/** Holds a loopback port, as another program on the machine would. */
+async function occupy(port: number): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
 
 describe.skipIf(!available)('the browser demo app in Chromium', () => {
   let demo: CliProcess;
   let browser: Browser;
+  let busy: Server;
+  let busyPort: number;
   let webUrl: string;
   let serverUrl: string;
   let emulatorUrl: string;
 
   beforeAll(async () => {
     const [server, emulator, web] = await Promise.all([freePort(), freePort(), freePort()]);
+    busyPort = web;
+    busy = await occupy(busyPort);
     demo = startCli([
       'demo',
       '--port',
@@ -23,9 +36,9 @@ describe.skipIf(!available)('the browser demo app in Chromium', () => {
       '--emulator-port',
       String(emulator),
       '--web-port',
-      String(web),
+      String(busyPort),
     ]);
-    webUrl = await demo.waitFor(/browser app\s+(http:\/\/\S+)/);
+    webUrl = (await demo.waitFor(/browser app\s+(http:\/\/\S+)/)).replace(/\/$/, '');
     serverUrl = await demo.waitFor(/swap server\s+(http:\/\/\S+)/);
     emulatorUrl = await demo.waitFor(/accounts emulator\s+(http:\/\/\S+)/);
     browser = await chromium.launch({
@@ -46,56 +59,96 @@ describe.skipIf(!available)('the browser demo app in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await demo?.stop('SIGINT');
+    busy?.close();
   });
 
-  it('logs in through the emulator and the swap server, shows the profile, survives expiry', async () => {
+  it('the demo moves off a busy port, says so, and never prints its encryption key', () => {
+    expect(webUrl).not.toBe(`http://127.0.0.1:${busyPort}`);
+    expect(demo.output()).toContain(
+      `Port ${busyPort} is busy: the browser app listens on ${webUrl} instead.`,
+    );
+    expect(demo.output()).toContain(`npx tokenswap login --server ${serverUrl}`);
+    expect(demo.output()).toMatch(/^ {2}http:\/\/127\.0\.0\.1:\d+\/authorize\?client_id=/m);
+    expect(demo.output()).not.toMatch(/demo:[A-Za-z0-9_-]{43}/);
+  });
+
+  async function storedTokens(page: Page) {
+    const text = await page.evaluate(() => localStorage.getItem('tokenswap.tokens'));
+    return JSON.parse(text ?? 'null') as {
+      accessToken: string;
+      refreshToken: string;
+      expiresAt: number;
+    } | null;
+  }
+
+  async function me(accessToken: string) {
+    return fetch(`${emulatorUrl}/v1/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+  }
+
+  it('logs in through the emulator and the swap server, and keeps working past expiry', async () => {
     const page = await browser.newPage();
-    await page.goto(webUrl);
+    await page.goto(`${webUrl}/`);
     await page.click('#login');
-    await page.waitForURL(`${emulatorUrl}/authorize**`);
+    await page.waitForURL(`${emulatorUrl}/authorize?**`);
+    const asked = new URL(page.url()).searchParams;
+    expect(asked.get('redirect_uri')).toBe(`${webUrl}/`);
+    expect(asked.get('code_challenge_method')).toBe('S256');
     await page.check('input[name=user][value=bob]');
     await page.click('#agree');
-    await page.waitForURL(`${webUrl}**`);
+    await page.waitForURL(`${webUrl}/**`);
     await expect.poll(() => page.textContent('#display-name')).toBe('Bob Example');
     expect(await page.textContent('#user-id')).toBe('bob');
-    // The page holds only a sealed refresh token.
-    const stored = await page.evaluate(() => localStorage.getItem('tokenswap.tokens'));
-    expect(JSON.parse(stored ?? '{}').refreshToken).toMatch(/^ts1\./);
+    expect(await page.textContent('#refreshes')).toBe('0');
+    // The code is gone from the address bar; the page holds only a sealed refresh token.
+    expect(page.url()).toBe(`${webUrl}/`);
+    const first = await storedTokens(page);
+    expect(first?.refreshToken).toMatch(/^ts1\./);
 
+    // The emulator ends the access token early: the Web API's 401 makes the page refresh.
     await page.click('#expire');
-    await expect.poll(() => page.textContent('#refreshes')).toBe('1');
-    expect(await page.textContent('#loads')).toBe('2');
+    await expect.poll(() => page.textContent('#loads')).toBe('2');
+    expect(await page.textContent('#refreshes')).toBe('1');
     expect(await page.textContent('#display-name')).toBe('Bob Example');
+    const second = await storedTokens(page);
+    expect(second?.accessToken).not.toBe(first?.accessToken);
+    expect((await me(first?.accessToken ?? '')).status).toBe(401);
+    expect((await me(second?.accessToken ?? '')).status).toBe(200);
+
+    // An hour later, as the page sees it: it refreshes before using the token.
+    await page.evaluate(() => {
+      const tokens = JSON.parse(localStorage.getItem('tokenswap.tokens') ?? '{}');
+      localStorage.setItem('tokenswap.tokens', JSON.stringify({ ...tokens, expiresAt: 0 }));
+    });
+    await page.reload();
+    await expect.poll(() => page.textContent('#loads')).toBe('1');
+    expect(await page.textContent('#refreshes')).toBe('1');
+    expect(await page.textContent('#display-name')).toBe('Bob Example');
+    expect((await storedTokens(page))?.expiresAt).toBeGreaterThan(Date.now());
     await page.close();
   });
 
   it('a page from an origin that is not allowed is refused by CORS', async () => {
-    const page = await browser.newPage();
-    await page.goto(emulatorUrl);
-    const outcome = await page.evaluate(async (url) => {
-      try {
-        const response = await fetch(`${url}/refresh`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: 'refresh_token=x',
-        });
-        return `answered ${response.status}`;
-      } catch {
-        return 'refused';
-      }
-    }, serverUrl);
-    expect(outcome).toBe('refused');
-    const allowed = await browser.newPage();
-    await allowed.goto(webUrl);
-    const fromApp = await allowed.evaluate(async (url) => {
-      const response = await fetch(`${url}/refresh`, {
+    const call = (url: string) =>
+      fetch(`${url}/refresh`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: 'refresh_token=x',
-      });
-      return response.status;
-    }, serverUrl);
-    expect(fromApp).toBe(400);
-    await Promise.all([page.close(), allowed.close()]);
+      }).then(
+        (response) => `answered ${response.status}`,
+        () => 'refused',
+      );
+    // Another loopback origin: the emulator's pages.
+    const elsewhere = await browser.newPage();
+    await elsewhere.goto(emulatorUrl);
+    expect(await elsewhere.evaluate(call, serverUrl)).toBe('refused');
+    const allowed = await browser.newPage();
+    await allowed.goto(`${webUrl}/`);
+    expect(await allowed.evaluate(call, serverUrl)).toBe('answered 400');
+    await Promise.all([elsewhere.close(), allowed.close()]);
+  });
+
+  it('Ctrl-C stops the demo with exit status 0', async () => {
+    expect(await demo.stop('SIGINT')).toBe(0);
+    expect(demo.output()).toContain('demo stopped');
   });
 });
