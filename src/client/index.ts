@@ -9,7 +9,7 @@ export {
 } from './client-errors.ts';
 export { type Discovery, parseDiscovery } from './discovery.ts';
 export { createPkcePair, type PkcePair, pkceChallenge, randomToken } from './pkce.ts';
-export { TokenSwapAuthStrategy } from './spotify-sdk-strategy.ts';
+export { type SpotifySdkAccessToken, TokenSwapAuthStrategy } from './spotify-sdk-strategy.ts';
 export { retryAfterSeconds } from './token-response.ts';
 export {
   isStoredTokens,

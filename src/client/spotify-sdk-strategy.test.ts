@@ -1,4 +1,4 @@
-import { SpotifyApi } from '@spotify/web-api-ts-sdk';
+import { type IAuthStrategy, SpotifyApi } from '@spotify/web-api-ts-sdk';
 import { describe, expect, it } from 'vitest';
 import {
   ACCOUNTS_URL,
@@ -22,7 +22,8 @@ describe('TokenSwapAuthStrategy for @spotify/web-api-ts-sdk', () => {
       storage,
       now: () => now,
     });
-    const strategy = new TokenSwapAuthStrategy(client, () => now);
+    // Compile-time check that the strategy is the SDK's interface, without naming it in src.
+    const strategy: IAuthStrategy = new TokenSwapAuthStrategy(client, () => now);
     // The SDK calls api.spotify.com; here the emulator's Web API answers instead.
     const sdk = new SpotifyApi(strategy, {
       fetch: (input, init) =>

@@ -1,14 +1,26 @@
-// Types only: the SDK stays an optional peer of the app, never a dependency of this library.
-import type { AccessToken, IAuthStrategy, SdkConfiguration } from '@spotify/web-api-ts-sdk';
 import type { TokenSwapClient } from './token-swap-client.ts';
 
 /**
- * Lets Spotify's TypeScript SDK (`@spotify/web-api-ts-sdk`) run on tokens from the swap server:
- * `new SpotifyApi(new TokenSwapAuthStrategy(client))`. The SDK asks the strategy for a token
- * before every call; the client refreshes through the server when the token is about to expire,
- * one refresh at a time. The SDK never sees the refresh token.
+ * The SDK's `AccessToken`, written out here so this library's types never name the SDK: an app
+ * without `@spotify/web-api-ts-sdk` still type-checks. The test holds it to the SDK's interface.
  */
-export class TokenSwapAuthStrategy implements IAuthStrategy {
+export interface SpotifySdkAccessToken {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  refresh_token: string;
+  /** Milliseconds since the epoch. */
+  expires?: number;
+}
+
+/**
+ * Lets Spotify's TypeScript SDK (`@spotify/web-api-ts-sdk`) run on tokens from the swap server:
+ * `new SpotifyApi(new TokenSwapAuthStrategy(client))`. It is the SDK's `IAuthStrategy`
+ * (structurally). The SDK asks it for a token before every call; the client refreshes through
+ * the server when the token is about to expire, one refresh at a time. The SDK never sees the
+ * refresh token.
+ */
+export class TokenSwapAuthStrategy {
   readonly #client: TokenSwapClient;
   readonly #now: () => number;
 
@@ -17,10 +29,11 @@ export class TokenSwapAuthStrategy implements IAuthStrategy {
     this.#now = now;
   }
 
-  setConfiguration(_configuration: SdkConfiguration): void {}
+  /** The SDK hands over its configuration; nothing in it concerns the tokens. */
+  setConfiguration(_configuration: unknown): void {}
 
   /** A valid token; rejects with `TokenSwapClientError` (`NOT_LOGGED_IN`, `LOGIN_REQUIRED`…). */
-  async getOrCreateAccessToken(): Promise<AccessToken> {
+  async getOrCreateAccessToken(): Promise<SpotifySdkAccessToken> {
     const tokens = await this.#client.getValidTokens();
     return {
       access_token: tokens.accessToken,
@@ -33,7 +46,7 @@ export class TokenSwapAuthStrategy implements IAuthStrategy {
   }
 
   /** The current token, or null before any login (the SDK's "not authenticated"). */
-  async getAccessToken(): Promise<AccessToken | null> {
+  async getAccessToken(): Promise<SpotifySdkAccessToken | null> {
     return (await this.#client.tokens()) === undefined ? null : this.getOrCreateAccessToken();
   }
 
