@@ -54,6 +54,7 @@ function status(text: string, isError = false): void {
 }
 
 async function showProfile(): Promise<void> {
+  const refreshesBefore = refreshes;
   const discovery = await client.discover();
   // Refreshes through the swap server ahead of expiry, and once more if the Web API says 401.
   const response = await client.authorizedFetch(`${discovery.api_url}/v1/me`);
@@ -71,7 +72,11 @@ async function showProfile(): Promise<void> {
   show(['profile', 'reload', 'logout'], true);
   show(['expire'], settings.forceExpiry);
   show(['login'], false);
-  status('Logged in.');
+  status(
+    refreshes > refreshesBefore
+      ? 'Logged in. The access token was refreshed through the swap server.'
+      : 'Logged in.',
+  );
 }
 
 function fail(error: unknown): void {

@@ -89,8 +89,8 @@ export function describeError(error: unknown, command: 'login' | 'token'): strin
       return `Spotify did not authorize the login: ${error.message}`;
     case 'LOGIN_REQUIRED':
       return command === 'login'
-        ? `the swap server refused the authorization code: ${error.message}; run tokenswap login again`
-        : `the login is no longer valid (revoked, expired or replaced): run "tokenswap login --server URL" again (${error.message})`;
+        ? `the swap server refused the authorization code (${error.message}): run tokenswap login again`
+        : `the login is no longer valid, it was revoked, has expired or was replaced (${error.message}): run "tokenswap login --server URL" again`;
     case 'TRY_LATER':
       return `the swap server or Spotify is unavailable, try again later${retry}: ${error.message}`;
     case 'NOT_LOGGED_IN':

@@ -68,7 +68,7 @@ export async function processJsonResponse(
     description ? `: ${description}` : ''
   }`;
   if (oauthError === 'invalid_grant') {
-    throw new TokenSwapClientError('LOGIN_REQUIRED', `log in again (${what})`, details);
+    throw new TokenSwapClientError('LOGIN_REQUIRED', what, details);
   }
   if (response.status === 429 || response.status >= 500) {
     throw new TokenSwapClientError('TRY_LATER', what, details);

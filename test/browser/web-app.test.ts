@@ -109,6 +109,7 @@ describe.skipIf(!available)('the browser demo app in Chromium', () => {
     await expect.poll(() => page.textContent('#loads')).toBe('2');
     expect(await page.textContent('#refreshes')).toBe('1');
     expect(await page.textContent('#display-name')).toBe('Bob Example');
+    expect(await page.textContent('#status')).toContain('refreshed through the swap server');
     const second = await storedTokens(page);
     expect(second?.accessToken).not.toBe(first?.accessToken);
     expect((await me(first?.accessToken ?? '')).status).toBe(401);

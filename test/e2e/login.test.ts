@@ -192,7 +192,7 @@ describe('tokenswap login and tokenswap token, as a user runs them', () => {
     expect(html).toContain('refused the authorization code');
     expect(await cli.exited).toBe(1);
     expect(cli.output()).toContain(
-      'the swap server refused the authorization code: log in again (the server answered 400 invalid_grant: Invalid authorization code)',
+      'the swap server refused the authorization code (the server answered 400 invalid_grant: Invalid authorization code): run tokenswap login again',
     );
     expect(existsSync(tokenFile)).toBe(false);
   });
