@@ -73,6 +73,13 @@ export class RefreshCoalescer<T> {
       await sleep(this.#pollMs);
     }
     try {
+      // The previous holder writes its answer before it lets the lock go: an answer that
+      // appeared between our read and our lock is found here, not fetched a second time.
+      const kept = await this.#read(id, token, scope);
+      if (kept !== undefined) {
+        this.#onCoalesced();
+        return kept;
+      }
       const answer = await refresh();
       await this.#write(id, token, scope, answer);
       return answer;
