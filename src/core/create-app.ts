@@ -138,7 +138,8 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     } else if (error.code === 'UPSTREAM_OAUTH_ERROR') {
       logger.warn({ requestId, errorCode: error.code, detail: error.detail }, 'upstream refused');
     }
-    return errorResponse(error);
+    c.set('requestIdSent', true);
+    return errorResponse(error, requestId);
   });
   return { fetch: (request, connection) => Promise.resolve(root.fetch(request, connection)) };
 }

@@ -3,5 +3,9 @@ import type { ConnectionInfo } from './rate-limit.ts';
 /** What Hono carries per request: the adapter's connection info, and the request id. */
 export interface AppEnv {
   Bindings: ConnectionInfo;
-  Variables: { requestId: string };
+  Variables: {
+    requestId: string;
+    /** The response was built with the request id already in it. */
+    requestIdSent: boolean;
+  };
 }

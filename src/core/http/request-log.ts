@@ -29,7 +29,7 @@ export function requestLog({
     const requestId = given !== undefined && SANE_REQUEST_ID.test(given) ? given : newId();
     c.set('requestId', requestId);
     await next();
-    c.res.headers.set('x-request-id', requestId);
+    if (!c.get('requestIdSent')) c.res.headers.set('x-request-id', requestId);
     const durationMs = now() - started;
     // An unknown path is whatever the client typed: neither logged nor used as a label.
     const path = c.res.status === 404 ? '(unknown)' : c.req.path;

@@ -4,6 +4,7 @@ import { TokenSwapError } from '../errors.ts';
 import { exchangeCode } from '../grants/exchange-code.ts';
 import { refreshTokens } from '../grants/refresh-tokens.ts';
 import { type TokenAnswer, tokenResponse } from '../grants/token-answer.ts';
+import type { AppEnv } from '../http/app-env.ts';
 import { corsPolicy } from '../http/cors-policy.ts';
 import { readTokenParams, type TokenParams } from '../http/read-token-params.ts';
 import { DISCOVERY_PATH, type DiscoverySettings, discoveryHandler } from './discovery-route.ts';
@@ -62,15 +63,19 @@ export function createTokenRoutes(
   ctx: AppContext,
   discovery: DiscoverySettings,
   limit: MiddlewareHandler | undefined,
-): Hono {
-  const routes = new Hono();
+): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
   const policy = corsPolicy(ctx.app.corsOrigins);
   if (policy) routes.use('*', policy);
   routes.get(DISCOVERY_PATH, discoveryHandler(discovery));
   const mount = (paths: readonly string[], grant: Grant) => {
     for (const path of paths) {
-      const handle: MiddlewareHandler = async (c) =>
-        tokenResponse(await grant(ctx, await readTokenParams(c.req.raw)));
+      const handle: MiddlewareHandler<AppEnv> = async (c) => {
+        const answer = await grant(ctx, await readTokenParams(c.req.raw));
+        // Built with the id in it: setting a header afterwards costs a Headers object.
+        c.set('requestIdSent', true);
+        return tokenResponse(answer, c.get('requestId'));
+      };
       if (limit) routes.post(path, limit, handle);
       else routes.post(path, handle);
       routes.all(path, methodNotAllowed);

@@ -101,4 +101,26 @@ describe('request handling', () => {
     const insane = await a.fetch(formPost('/nope', {}, { 'x-request-id': 'a b\u0007' }));
     expect(insane.headers.get('x-request-id')).toMatch(/^[0-9a-f]{24}$/);
   });
+
+  it('puts the request id on token answers, errors and every other route', async () => {
+    const upstream = scriptedUpstream({
+      body: {
+        access_token: 'a',
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: '',
+        refresh_token: 'r',
+      },
+    });
+    const { app: a } = await testApp(upstream);
+    const id = { 'x-request-id': 'req-42' };
+    const ok = await a.fetch(formPost('/swap', { code: 'c' }, id));
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-request-id')).toBe('req-42');
+    const refused = await a.fetch(formPost('/swap', {}, id));
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('x-request-id')).toBe('req-42');
+    const health = await a.fetch(new Request('http://swap.test/healthz', { headers: id }));
+    expect(health.headers.get('x-request-id')).toBe('req-42');
+  });
 });
