@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 export interface Child {
   readonly process: ChildProcess;
@@ -15,7 +16,6 @@ export function startNode(
 ): Promise<Child> {
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
-    // The server's access log goes nowhere: the benchmark measures the server, not a disk.
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -29,18 +29,67 @@ export function startNode(
         resolve({
           process: child,
           url: match[1]!,
-          stop: () =>
-            new Promise((done) => {
-              if (child.exitCode !== null) return done();
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-            }),
+          stop: stopper(child),
         });
       }
     };
     child.stdout?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code}):\n${output}`)));
   });
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((done) => {
+      if (child.exitCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGTERM');
+    });
+}
+
+/** A loopback port free at the moment of asking. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `tokenswap serve` on `port` with its standard output (the access log) written to
+ * /dev/null, so no other process spends time reading it, and resolves once `/healthz` answers.
+ */
+export async function startServer(
+  args: readonly string[],
+  env: Record<string, string>,
+  port: number,
+): Promise<Child> {
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code})`))),
+  );
+  exited.catch(() => {});
+  for (;;) {
+    const up = await Promise.race([
+      fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+      exited,
+    ]);
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { process: child, url, stop: stopper(child) };
 }
 
 /** Peak resident memory of a process so far, in MB (Linux VmHWM). */

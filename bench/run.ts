@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createSealerFromConfig } from '../src/node/sealer-from-config.ts';
-import { type Child, peakRssMb, startNode } from './processes.ts';
+import { type Child, freePort, peakRssMb, startNode, startServer } from './processes.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUND_SECONDS = quick ? 3 : 5;
@@ -201,14 +201,16 @@ async function scenario(
 ): Promise<{ rows: Row[] }> {
   const upstream = await startNode([join(root, 'bench/canned-upstream.ts')], upstreamEnv);
   const env = { ...APP, ...childEnv, SPOTIFY_ACCOUNTS_URL: upstream.url };
-  const server = await startNode(
-    [join(root, 'bin/tokenswap.js'), 'serve', '--host', '127.0.0.1', '--port', '0'],
+  const port = await freePort();
+  const server = await startServer(
+    [join(root, 'bin/tokenswap.js'), 'serve', '--host', '127.0.0.1', '--port', String(port)],
     {
       ...env,
       TOKENSWAP_ENCRYPTION_KEYS: KEY,
       TOKENSWAP_RATE_LIMIT: 'off',
       TOKENSWAP_REFRESH_COALESCE_WINDOW_MS: '0',
     },
+    port,
   );
   const reference = await startNode([join(root, 'bench/reference-proxy.ts')], {
     ...env,
