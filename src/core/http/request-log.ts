@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AppEnv } from './app-env.ts';
@@ -17,6 +18,19 @@ export interface RequestLogOptions {
   readonly newId: () => string;
 }
 
+/** What a request is labelled and logged by when no route of this server answered it. */
+export const UNKNOWN_ROUTE = '(unknown)';
+
+/**
+ * The pattern of the route that answered (`/swap`, `/apps/ios/refresh`), never the path the
+ * client typed: labels and log fields stay a fixed, small set whatever clients send. A
+ * catch-all (`*`, the not-found handler or a middleware for every path) is `(unknown)`.
+ */
+function routeOf(c: Context<AppEnv>): string {
+  const pattern = routePath(c);
+  return pattern === '' || pattern.includes('*') ? UNKNOWN_ROUTE : pattern;
+}
+
 export function requestLog({
   logger,
   metrics,
@@ -31,8 +45,7 @@ export function requestLog({
     await next();
     if (!c.get('requestIdSent')) c.res.headers.set('x-request-id', requestId);
     const durationMs = now() - started;
-    // An unknown path is whatever the client typed: neither logged nor used as a label.
-    const path = c.res.status === 404 ? '(unknown)' : c.req.path;
+    const path = routeOf(c);
     metrics.request(path, c.res.status, durationMs / 1000);
     logger.info(
       {

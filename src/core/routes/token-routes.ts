@@ -66,7 +66,13 @@ export function createTokenRoutes(
 ): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   const policy = corsPolicy(ctx.app.corsOrigins);
-  if (policy) routes.use('*', policy);
+  // Only on this app's own paths: a preflight to any other path is a 404, like any other
+  // request there, not a 204 that would make up a route.
+  if (policy) {
+    for (const path of [DISCOVERY_PATH, ...SWAP_PATHS, ...REFRESH_PATHS, TOKEN_PATH]) {
+      routes.use(path, policy);
+    }
+  }
   routes.get(DISCOVERY_PATH, discoveryHandler(discovery));
   const mount = (paths: readonly string[], grant: Grant) => {
     for (const path of paths) {
