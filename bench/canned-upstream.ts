@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A fast stand-in for Spotify's token endpoint, run as its own process by the benchmark:
  * answers every POST /api/token at once (or after DELAY_MS) with a fixed token answer, and
- * counts the connections and TLS handshakes it sees (GET /__stats).
+ * counts the connections and TLS handshakes it sees (GET /__stats; the connection that asks for
+ * them is not counted unless it also carried token requests).
  * Env: DELAY_MS, TLS_KEY and TLS_CERT (file paths; HTTPS when set).
  */
 
@@ -36,12 +37,24 @@ const tls =
 let connections = 0;
 let handshakes = 0;
 
+/** Sockets counted so far, and whether they ever carried a token request. */
+const counted = new WeakMap<object, { tls: boolean; token: boolean }>();
+
 function handler(req: IncomingMessage, res: ServerResponse) {
   if (req.method === 'GET' && req.url === '/__stats') {
+    // The benchmark's own stats connection is not the server's: take it back out of the count.
+    const socket = counted.get(req.socket);
+    if (socket !== undefined && !socket.token) {
+      counted.delete(req.socket);
+      connections--;
+      if (socket.tls) handshakes--;
+    }
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ connections, handshakes }));
     return;
   }
+  const socket = counted.get(req.socket);
+  if (socket !== undefined) socket.token = true;
   let body = '';
   req.setEncoding('utf8');
   req.on('data', (chunk: string) => {
@@ -66,8 +79,14 @@ const server = tls
   ? createHttpsServer({ key: readFileSync(tls.key), cert: readFileSync(tls.cert) }, handler)
   : createHttpServer(handler);
 server.keepAliveTimeout = 60_000;
-server.on('connection', () => connections++);
-server.on('secureConnection', () => handshakes++);
+server.on('connection', (socket) => {
+  connections++;
+  if (!tls) counted.set(socket, { tls: false, token: false });
+});
+server.on('secureConnection', (socket) => {
+  handshakes++;
+  counted.set(socket, { tls: true, token: false });
+});
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   process.stdout.write(
