@@ -26,6 +26,7 @@ export class UpstreamServerError extends Error {
 }
 
 export interface UpstreamGuardOptions {
+  /** Milliseconds since the epoch; the same clock as cockatiel's (`Date.now`) outside tests. */
   readonly now: () => number;
   /** Jitter source in [0, 1). */
   readonly random?: () => number;
@@ -81,9 +82,16 @@ export class UpstreamGuard {
     this.#breaker.onStateChange((state) => this.#metrics.circuit(STATE_NAMES[state]));
   }
 
-  /** True while calls are refused without trying. */
+  /**
+   * True while calls are refused without trying: the circuit is open and its open period is not
+   * over. Cockatiel moves to half-open only when a call comes, so once the period is over this
+   * is false already (the next call is let through as the probe): a readiness check built on it
+   * recovers even when the load balancer has stopped sending traffic.
+   */
   get open(): boolean {
-    return this.#breaker.state === CircuitState.Open;
+    return (
+      this.#breaker.state === CircuitState.Open && this.#now() < this.#openedAt + this.#openForMs
+    );
   }
 
   /** Runs one upstream call with the retry rule of its kind, before `deadline` (ms epoch). */

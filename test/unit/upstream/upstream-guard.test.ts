@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TokenSwapError } from '../../../src/core/errors.ts';
 import { type Metrics, silentMetrics } from '../../../src/core/metrics.ts';
 import {
@@ -101,6 +101,76 @@ describe('circuit breaker', () => {
     const guard = new UpstreamGuard({ now: Date.now, metrics: silentMetrics, failuresToOpen: 2 });
     const refused = counting([answer(400)]);
     for (let i = 0; i < 5; i++) await guard.run('code', far(), refused.attempt);
+    expect(guard.open).toBe(false);
+  });
+});
+
+describe('circuit breaker readiness', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('counts as ready once the open period is over, without any call, and the next call is the probe', async () => {
+    // One clock for the guard (injected) and for cockatiel (Date), as in production.
+    let t = 1_700_000_000_000;
+    vi.useFakeTimers({ toFake: ['Date'], now: t });
+    const advance = (ms: number) => {
+      t += ms;
+      vi.setSystemTime(t);
+    };
+    const states: string[] = [];
+    const metrics: Metrics = { ...silentMetrics, circuit: (state) => states.push(state) };
+    const guard = new UpstreamGuard({
+      now: () => t,
+      metrics,
+      failuresToOpen: 2,
+      openForMs: 10_000,
+    });
+    const failing = counting([new UpstreamTimeoutError('slow')]);
+    for (let i = 0; i < 2; i++) {
+      await guard.run('code', t + 60_000, failing.attempt).catch(() => {});
+    }
+    expect(guard.open).toBe(true);
+
+    advance(9_999);
+    expect(guard.open).toBe(true);
+    advance(1);
+    // No call was made since the circuit opened: readiness follows the clock alone.
+    expect(failing.calls()).toBe(2);
+    expect(guard.open).toBe(false);
+    expect(states).toEqual(['open']);
+
+    const probe = counting([answer(200)]);
+    expect((await guard.run('code', t + 60_000, probe.attempt)).status).toBe(200);
+    expect(probe.calls()).toBe(1);
+    expect(states).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('a failed probe opens it again for a whole period', async () => {
+    let t = 1_700_000_000_000;
+    vi.useFakeTimers({ toFake: ['Date'], now: t });
+    const advance = (ms: number) => {
+      t += ms;
+      vi.setSystemTime(t);
+    };
+    const guard = new UpstreamGuard({
+      now: () => t,
+      metrics: silentMetrics,
+      failuresToOpen: 1,
+      openForMs: 10_000,
+    });
+    const failing = counting([new UpstreamTimeoutError('slow')]);
+    await guard.run('code', t + 60_000, failing.attempt).catch(() => {});
+    advance(10_000);
+    expect(guard.open).toBe(false);
+    await guard.run('code', t + 60_000, failing.attempt).catch(() => {});
+    expect(failing.calls()).toBe(2);
+    expect(guard.open).toBe(true);
+    advance(9_999);
+    expect(guard.open).toBe(true);
+    const refused = await guard.run('code', t + 60_000, failing.attempt).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'CIRCUIT_OPEN', retryAfter: 1 });
+    advance(1);
     expect(guard.open).toBe(false);
   });
 });
