@@ -36,3 +36,31 @@ export function formPost(path: string, fields: Record<string, string>, headers =
     body: new URLSearchParams(fields).toString(),
   });
 }
+
+/** One app of an apps file, as `TOKENSWAP_CONFIG` holds it. */
+export interface TestAppsFileEntry {
+  readonly name: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+  readonly corsOrigins?: readonly string[];
+}
+
+/** The core app with several apps from an apps file, each under `/apps/<name>/`. */
+export async function testAppsFileApp(
+  upstream: UpstreamClient,
+  apps: readonly TestAppsFileEntry[],
+  env: Record<string, string> = {},
+) {
+  const config = loadConfig(
+    {
+      SPOTIFY_ACCOUNTS_URL: TEST_ENV.SPOTIFY_ACCOUNTS_URL,
+      TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY,
+      ...env,
+    },
+    { appsFile: { variable: 'TOKENSWAP_CONFIG', text: JSON.stringify({ apps }) } },
+  );
+  const sealer = await createSealerFromConfig(config);
+  const app = createApp(config, { upstream, sealer });
+  return { app, config, sealer };
+}

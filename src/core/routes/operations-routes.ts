@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { TokenSwapError } from '../errors.ts';
 import { jsonResponse } from '../http/json-response.ts';
+import { otherMethodsNotAllowed, READ_METHODS } from '../http/method-not-allowed.ts';
 import type { Metrics } from '../metrics.ts';
 
 /** One readiness check: a name and whether it passes now. */
@@ -25,7 +26,10 @@ function sameSecret(given: string, expected: string): boolean {
   return difference === 0;
 }
 
-/** `GET /healthz` (alive), `GET /readyz` (able to serve), `GET /metrics` (Prometheus). */
+/**
+ * `GET /healthz` (alive), `GET /readyz` (able to serve), `GET /metrics` (Prometheus); HEAD too,
+ * and any other method a JSON 405.
+ */
 export function createOperationsRoutes(options: OperationsOptions): Hono {
   const routes = new Hono();
   routes.get('/healthz', () => jsonResponse({ status: 'ok' }));
@@ -68,5 +72,8 @@ export function createOperationsRoutes(options: OperationsOptions): Hono {
     }
     return new Response(rendered.body, { headers: { 'content-type': rendered.contentType } });
   });
+  for (const path of ['/healthz', '/readyz', '/metrics']) {
+    routes.all(path, otherMethodsNotAllowed(READ_METHODS));
+  }
   return routes;
 }

@@ -80,3 +80,37 @@ describe('GET /readyz', () => {
     expect(await draining.json()).toMatchObject({ status: 'not_ready', failed: ['accepting'] });
   });
 });
+
+describe('operations paths answer only GET and HEAD', () => {
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])(
+    '%s /healthz, /readyz and /metrics is a JSON 405 allowing GET, HEAD',
+    async (method) => {
+      const app = await appWithMetrics();
+      for (const path of ['/healthz', '/readyz', '/metrics']) {
+        const response = await app.fetch(new Request(`http://swap.test${path}`, { method }));
+        expect(response.status).toBe(405);
+        expect(response.headers.get('allow')).toBe('GET, HEAD');
+        expect(response.headers.get('content-type')).toBe('application/json');
+        expect(await response.json()).toEqual({
+          error: 'invalid_request',
+          error_description: 'This endpoint accepts only GET or HEAD',
+        });
+      }
+    },
+  );
+
+  it('HEAD is answered as GET, without a body', async () => {
+    const app = await appWithMetrics();
+    const head = (path: string, headers: Record<string, string> = {}) =>
+      app.fetch(new Request(`http://swap.test${path}`, { method: 'HEAD', headers }));
+    const health = await head('/healthz');
+    expect(health.status).toBe(200);
+    expect(await health.text()).toBe('');
+    expect((await head('/readyz')).status).toBe(200);
+    expect((await head('/metrics')).status).toBe(401);
+    const scraped = await head('/metrics', { authorization: 'Bearer scrape-me' });
+    expect(scraped.status).toBe(200);
+    expect(scraped.headers.get('content-type')).toContain('text/plain');
+    expect(await scraped.text()).toBe('');
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
-import { formPost, testApp } from '../../support/test-app.ts';
+import { formPost, testApp, testAppsFileApp } from '../../support/test-app.ts';
 
 async function app() {
   return (await testApp(scriptedUpstream())).app;
@@ -93,6 +93,60 @@ describe('request handling', () => {
       expect((await response.json()).error).toBe('invalid_request');
     },
   );
+
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'PROPFIND'])(
+    'answers %s on / and on discovery with a JSON 405 allowing GET, HEAD',
+    async (method) => {
+      const a = await app();
+      for (const path of ['/', '/.well-known/tokenswap']) {
+        const response = await a.fetch(new Request(`http://swap.test${path}`, { method }));
+        expect(response.status).toBe(405);
+        expect(response.headers.get('allow')).toBe('GET, HEAD');
+        expect(response.headers.get('content-type')).toBe('application/json');
+        expect(await response.json()).toEqual({
+          error: 'invalid_request',
+          error_description: 'This endpoint accepts only GET or HEAD',
+        });
+      }
+    },
+  );
+
+  it('answers HEAD on / and on discovery as GET, without a body', async () => {
+    const a = await app();
+    for (const path of ['/', '/.well-known/tokenswap']) {
+      const get = await a.fetch(new Request(`http://swap.test${path}`));
+      const head = await a.fetch(new Request(`http://swap.test${path}`, { method: 'HEAD' }));
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+      expect(await head.text()).toBe('');
+    }
+  });
+
+  it('answers a wrong method on each app’s discovery under /apps/<name>/ with a 405, and an unknown app with a 404', async () => {
+    const { app: a } = await testAppsFileApp(scriptedUpstream(), [
+      { name: 'ios', clientId: 'ios', clientSecret: 's1', redirectUris: ['myapp://cb'] },
+      { name: 'web', clientId: 'web', clientSecret: 's2', redirectUris: ['https://w.example/cb'] },
+    ]);
+    for (const name of ['ios', 'web']) {
+      const path = `http://swap.test/apps/${name}/.well-known/tokenswap`;
+      const get = await a.fetch(new Request(path));
+      expect(get.status).toBe(200);
+      expect((await get.json()).client_id).toBe(name);
+      const post = await a.fetch(new Request(path, { method: 'POST' }));
+      expect(post.status).toBe(405);
+      expect(post.headers.get('allow')).toBe('GET, HEAD');
+      expect((await post.json()).error).toBe('invalid_request');
+    }
+    const unknown = await a.fetch(
+      new Request('http://swap.test/apps/nope/.well-known/tokenswap', { method: 'POST' }),
+    );
+    expect(unknown.status).toBe(404);
+    expect((await unknown.json()).error).toBe('not_found');
+    const rootDiscovery = await a.fetch(
+      new Request('http://swap.test/.well-known/tokenswap', { method: 'POST' }),
+    );
+    expect(rootDiscovery.status).toBe(404);
+  });
 
   it('echoes a sane X-Request-Id and replaces an insane one', async () => {
     const a = await app();
