@@ -81,6 +81,11 @@ export const serveCommand: Command = {
     const host = values.host as string | undefined;
     if (host === '') throw new UsageError('--host must not be empty');
     const env = environmentWithDotEnv(io.env, io.cwd);
+    const unusable = (error: ConfigError) => {
+      const lines = error.problems.map((p) => `  ${p.variable} ${p.message}`);
+      io.stderr(`tokenswap serve: the configuration is not usable:\n${lines.join('\n')}\n`);
+      return 2;
+    };
     let config: ReturnType<typeof loadConfig>;
     let level: LogLevel;
     try {
@@ -88,9 +93,7 @@ export const serveCommand: Command = {
       config = loadConfig(env, { port, host, appsFile: readAppsFile(values.config, env, io.cwd) });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      const lines = error.problems.map((p) => `  ${p.variable} ${p.message}`);
-      io.stderr(`tokenswap serve: the configuration is not usable:\n${lines.join('\n')}\n`);
-      return 2;
+      return unusable(error);
     }
     const logger = await createLogger({ level, pretty: process.stdout.isTTY === true });
     // A failure outside any request (a stray promise) is logged; it must not take down the
@@ -101,7 +104,15 @@ export const serveCommand: Command = {
         'unhandled rejection',
       );
     });
-    const service = await startService(config, logger);
+    let service: Awaited<ReturnType<typeof startService>>;
+    try {
+      service = await startService(config, logger);
+    } catch (error) {
+      // Config validation should have caught it; still a config error, not a stack trace.
+      if (!(error instanceof ConfigError)) throw error;
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
+      return unusable(error);
+    }
     logger.info(
       { url: service.url, accounts: config.accountsUrl, apps: config.apps.map((a) => a.name) },
       `tokenswap listening on ${service.url}`,

@@ -1,5 +1,6 @@
 import type { AppConfig } from './config.ts';
 import type { EnvReader } from './env-reader.ts';
+import { jsonSyntaxErrorPlace } from './json-syntax-error.ts';
 import { redirectUriProblem } from './redirect-uri-check.ts';
 
 const APP_KEYS = new Set([
@@ -22,6 +23,20 @@ function stringList(value: unknown): string[] | undefined {
 }
 
 /**
+ * Where the file stops being JSON, never what it says there: `JSON.parse`'s message quotes the
+ * text around the mistake, which may be a client secret written in clear.
+ */
+function invalidJsonMessage(text: string): string {
+  const place = jsonSyntaxErrorPlace(text);
+  const fix = 'fix the file (the content is not shown: it may hold a secret)';
+  if (place === undefined) return `is not valid JSON: ${fix}`;
+  const where = `line ${place.line}, column ${place.column}`;
+  return place.atEnd
+    ? `is not valid JSON: it ends before the JSON is complete (${where}); ${fix}`
+    : `is not valid JSON: syntax error at ${where}; ${fix}`;
+}
+
+/**
  * The apps of a `TOKENSWAP_CONFIG` file: `{ "apps": [{ name, clientId, clientSecret,
  * redirectUris, corsOrigins, scopes? }] }`. A secret may be `env:VARIABLE`. Every problem is
  * reported against `variable` (the file's setting) with the app and field it is about.
@@ -30,8 +45,8 @@ export function readAppsFile(text: string, variable: string, env: EnvReader): Ap
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    env.problem(variable, `is not valid JSON: ${error instanceof Error ? error.message : error}`);
+  } catch {
+    env.problem(variable, invalidJsonMessage(text));
     return [];
   }
   if (!isRecord(json) || !Array.isArray(json.apps) || json.apps.length === 0) {

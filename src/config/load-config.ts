@@ -1,5 +1,6 @@
 import { parseTrustProxy } from '../core/http/client-address.ts';
 import { parseEncryptionKeys } from '../core/seal/encryption-keys.ts';
+import { PASSPHRASE_KDF } from '../core/seal/passphrase-key.ts';
 import { parseRateLimit } from '../core/state/rate-limiter.ts';
 import { readAppsFile } from './apps-file.ts';
 import type { AppConfig, Config, SealingConfig } from './config.ts';
@@ -10,10 +11,43 @@ import { redirectUriProblem } from './redirect-uri-check.ts';
 /** Generous: a whole office or a mobile carrier's NAT can sit behind one address. */
 export const DEFAULT_RATE_LIMIT = '300/min';
 
+/**
+ * What is wrong with a Redis URL, or undefined when it is usable. The value itself is never
+ * quoted back: it usually holds the Redis password.
+ */
+function redisUrlProblem(value: string): string | undefined {
+  if (!/^rediss?:\/\//i.test(value)) {
+    return 'must start with redis:// or rediss://, as in redis://:PASSWORD@HOST:6379/0';
+  }
+  if (/\s/.test(value)) return 'must not contain spaces or line breaks';
+  if (value.includes('#')) {
+    return 'must not contain "#": percent-encode it in the password (%23)';
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return (
+      'is not a valid URL: check the host and port, and percent-encode special characters ' +
+      'in the user name and password (for example @ as %40, / as %2F)'
+    );
+  }
+  if (url.hostname === '') return 'names no host: write redis://[:PASSWORD@]HOST[:PORT][/DB]';
+  if (url.pathname !== '' && url.pathname !== '/' && !/^\/\d+$/.test(url.pathname)) {
+    return 'may only have a database number as its path (/0, /1, …)';
+  }
+  return undefined;
+}
+
 function readRedisUrl(env: EnvReader): string | undefined {
   const value = env.optional('TOKENSWAP_REDIS_URL');
-  if (value !== undefined && !/^rediss?:\/\/[^\s]+$/.test(value)) {
-    env.problem('TOKENSWAP_REDIS_URL', `must be a redis:// or rediss:// URL, got "${value}"`);
+  if (value === undefined) return undefined;
+  const problem = redisUrlProblem(value);
+  if (problem !== undefined) {
+    env.problem(
+      'TOKENSWAP_REDIS_URL',
+      `${problem} (the value is not shown: it may hold a password)`,
+    );
   }
   return value;
 }
@@ -88,7 +122,15 @@ function readSealing(env: EnvReader): SealingConfig {
     if (keysText || passphrase) {
       env.problem(
         'TOKENSWAP_PLAINTEXT_REFRESH_TOKENS',
-        'is true but encryption keys are set too: unset one of them.',
+        'is true but TOKENSWAP_ENCRYPTION_KEYS or ENCRYPTION_SECRET is set too: unset one of them.',
+      );
+    }
+    if (env.optional('TOKENSWAP_LEGACY_BIH_SECRET') !== undefined) {
+      env.problem(
+        'TOKENSWAP_LEGACY_BIH_SECRET',
+        'is set but TOKENSWAP_PLAINTEXT_REFRESH_TOKENS is true: legacy tokens are opened only ' +
+          'when refresh tokens are sealed. Set TOKENSWAP_ENCRYPTION_KEYS instead of ' +
+          'TOKENSWAP_PLAINTEXT_REFRESH_TOKENS, or unset TOKENSWAP_LEGACY_BIH_SECRET.',
       );
     }
     return { mode: 'plaintext' };
@@ -103,6 +145,13 @@ function readSealing(env: EnvReader): SealingConfig {
         error instanceof Error ? error.message : 'is invalid',
       );
     }
+  }
+  if (passphrase !== undefined && keys.some((k) => k.kid === PASSPHRASE_KDF.kid)) {
+    env.problem(
+      'TOKENSWAP_ENCRYPTION_KEYS',
+      `uses the key id "${PASSPHRASE_KDF.kid}", which is kept for the key derived from ` +
+        'ENCRYPTION_SECRET: give that key another id (or unset ENCRYPTION_SECRET).',
+    );
   }
   if (keysText === undefined && passphrase === undefined) {
     env.problem(

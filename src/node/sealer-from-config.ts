@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { type Logger, silentLogger } from '../core/logger.ts';
 import {
   type AeadEngine,
@@ -36,7 +37,13 @@ export async function createSealerFromConfig(
       );
     }
     if (keys.some((k) => k.kid === PASSPHRASE_KDF.kid)) {
-      throw new Error(`the key id "${PASSPHRASE_KDF.kid}" is kept for ENCRYPTION_SECRET`);
+      // loadConfig refuses this already; a hand-built config gets the same answer.
+      throw new ConfigError([
+        {
+          variable: 'TOKENSWAP_ENCRYPTION_KEYS',
+          message: `uses the key id "${PASSPHRASE_KDF.kid}", which is kept for ENCRYPTION_SECRET`,
+        },
+      ]);
     }
     // Keys of TOKENSWAP_ENCRYPTION_KEYS seal when both are set; the passphrase key still opens.
     keys.push({ kid: derived.kid, key: derived.key });
