@@ -9,7 +9,7 @@ describe('tokenswap keygen', () => {
     const second = captureIo();
     expect(await main(['keygen'], first)).toBe(0);
     expect(await main(['keygen', '--kid', 'spring'], second)).toBe(0);
-    expect(first.out()).toMatch(/^k\d{8}:[A-Za-z0-9_-]{43}\n$/);
+    expect(first.out()).toMatch(/^k\d{8}-[a-z2-7]{6}:[A-Za-z0-9_-]{43}\n$/);
     const [key] = parseEncryptionKeys(first.out());
     expect(key?.key.length).toBe(32);
     expect(second.out().startsWith('spring:')).toBe(true);
