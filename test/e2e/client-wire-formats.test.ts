@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeCode, s256 } from '../support/authorize.ts';
 import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
+import { expectSealedRefreshToken } from '../support/sealed-token.ts';
 
 let emulator: CliProcess;
 let server: CliProcess;
@@ -33,14 +34,21 @@ async function post(path: string, body: string, contentType?: string) {
 
 const FORM = 'application/x-www-form-urlencoded';
 
-function expectTokens(result: Awaited<ReturnType<typeof post>>) {
+/**
+ * A token answer whose refresh token is sealed, wrapping the emulator's raw one (`em-rt-…`)
+ * without showing it. `sent` is the refresh token a refresh sent: the demo app is confidential,
+ * so the emulator does not rotate and the answer carries that same sealed token back.
+ */
+async function expectTokens(result: Awaited<ReturnType<typeof post>>, sent?: string) {
   expect(result.status).toBe(200);
   expect(result.type).toBe('application/json');
   expect(result.body.token_type).toBe('Bearer');
   expect(typeof result.body.access_token).toBe('string');
   expect(Number.isInteger(result.body.expires_in)).toBe(true);
   expect(typeof result.body.scope).toBe('string');
-  expect(result.body.refresh_token).toMatch(/^[A-Za-z0-9._-]+$/);
+  const raw = await expectSealedRefreshToken(result.body.refresh_token, 'tokenswap-demo');
+  expect(raw).toMatch(/^em-rt-/);
+  if (sent !== undefined) expect(result.body.refresh_token).toBe(sent);
 }
 
 async function expectWorkingAccessToken(accessToken: string) {
@@ -55,38 +63,37 @@ describe('every client wire format completes swap then refresh against the emula
   it('SpotifyAPI-NET: exactly code= and exactly refresh_token= to /swap and /refresh', async () => {
     const code = await authorizeCode(emulatorUrl);
     const swap = await post('/swap', `code=${code}`, FORM);
-    expectTokens(swap);
+    await expectTokens(swap);
     const refresh = await post(
       '/refresh',
       `refresh_token=${encodeURIComponent(swap.body.refresh_token)}`,
       FORM,
     );
-    expectTokens(refresh);
-    expect(refresh.body.refresh_token).toBe(swap.body.refresh_token);
+    await expectTokens(refresh, swap.body.refresh_token);
     await expectWorkingAccessToken(refresh.body.access_token);
   });
 
   it('iOS SDK: code= to the swap URL, client_id&grant_type&refresh_token to the refresh URL', async () => {
     const code = await authorizeCode(emulatorUrl);
     const swap = await post('/swap', new URLSearchParams({ code }).toString(), FORM);
-    expectTokens(swap);
+    await expectTokens(swap);
     const body = `client_id=tokenswap-demo&grant_type=refresh_token&refresh_token=${encodeURIComponent(swap.body.refresh_token)}`;
     const refresh = await post('/refresh', body, FORM);
-    expectTokens(refresh);
+    await expectTokens(refresh, swap.body.refresh_token);
     await expectWorkingAccessToken(refresh.body.access_token);
   });
 
   it('bih / Glitch paths: /api/token and /api/refresh_token, sealed token sent without URL-encoding', async () => {
     const code = await authorizeCode(emulatorUrl);
     const swap = await post('/api/token', `code=${code}`, FORM);
-    expectTokens(swap);
+    await expectTokens(swap);
     // A client that forgets to URL-encode still works: the sealed token needs no encoding.
     const refresh = await post(
       '/api/refresh_token',
       `refresh_token=${swap.body.refresh_token}`,
       FORM,
     );
-    expectTokens(refresh);
+    await expectTokens(refresh, swap.body.refresh_token);
   });
 
   it('Swift AuthorizationCodeFlowProxyBackend', async () => {
@@ -100,7 +107,7 @@ describe('every client wire format completes swap then refresh against the emula
       }).toString(),
       FORM,
     );
-    expectTokens(swap);
+    await expectTokens(swap);
     const refresh = await post(
       '/authorization-code-flow/refresh-tokens',
       new URLSearchParams({
@@ -109,7 +116,7 @@ describe('every client wire format completes swap then refresh against the emula
       }).toString(),
       FORM,
     );
-    expectTokens(refresh);
+    await expectTokens(refresh, swap.body.refresh_token);
   });
 
   it('Swift AuthorizationCodeFlowPKCEProxyBackend: the verifier goes upstream with the secret', async () => {
@@ -128,7 +135,7 @@ describe('every client wire format completes swap then refresh against the emula
       }).toString(),
       FORM,
     );
-    expectTokens(swap);
+    await expectTokens(swap);
     const refresh = await post(
       '/authorization-code-flow-pkce/refresh-tokens',
       new URLSearchParams({
@@ -138,20 +145,20 @@ describe('every client wire format completes swap then refresh against the emula
       }).toString(),
       FORM,
     );
-    expectTokens(refresh);
+    await expectTokens(refresh, swap.body.refresh_token);
     await expectWorkingAccessToken(refresh.body.access_token);
   });
 
   it('a JSON body', async () => {
     const code = await authorizeCode(emulatorUrl);
     const swap = await post('/swap', JSON.stringify({ code }), 'application/json');
-    expectTokens(swap);
+    await expectTokens(swap);
     const refresh = await post(
       '/refresh',
       JSON.stringify({ refresh_token: swap.body.refresh_token }),
       'application/json',
     );
-    expectTokens(refresh);
+    await expectTokens(refresh, swap.body.refresh_token);
   });
 
   it('the RFC 6749 /token endpoint, both grants', async () => {
@@ -168,7 +175,7 @@ describe('every client wire format completes swap then refresh against the emula
       }).toString(),
       FORM,
     );
-    expectTokens(swap);
+    await expectTokens(swap);
     const refresh = await post(
       '/token',
       new URLSearchParams({
@@ -178,13 +185,13 @@ describe('every client wire format completes swap then refresh against the emula
       }).toString(),
       FORM,
     );
-    expectTokens(refresh);
+    await expectTokens(refresh, swap.body.refresh_token);
   });
 
   it('forwards Spotify’s errors: a code used twice, a sealed token the emulator refuses directly', async () => {
     const code = await authorizeCode(emulatorUrl);
     const first = await post('/swap', `code=${code}`, FORM);
-    expectTokens(first);
+    await expectTokens(first);
     const second = await post('/swap', `code=${code}`, FORM);
     expect(second).toEqual({
       status: 400,
@@ -213,7 +220,7 @@ describe('every client wire format completes swap then refresh against the emula
   it('a user who revokes the app gets Spotify’s own answer on the next refresh', async () => {
     const code = await authorizeCode(emulatorUrl, { user: 'bob' });
     const swap = await post('/swap', `code=${code}`, FORM);
-    expectTokens(swap);
+    await expectTokens(swap);
     const revoke = await fetch(`${emulatorUrl}/__emulator/revoke`, {
       method: 'POST',
       body: JSON.stringify({ user: 'bob' }),
