@@ -53,69 +53,156 @@ async function sealedRefreshToken(): Promise<string> {
   return swap.body.refresh_token as string;
 }
 
-/** Each fault is armed twice, so a refresh's one retry meets it too. */
-const MATRIX: [string, Fault, number, string | undefined][] = [
-  [
-    '5xx JSON',
-    { count: 2, status: 500, body: '{"error":"server_error"}', contentType: 'application/json' },
-    502,
-    undefined,
-  ],
-  [
-    '5xx plain text',
-    {
-      count: 2,
+/** The server's answers (src/core/upstream/process-token-response.ts), exactly. */
+const UNAVAILABLE = {
+  error: 'temporarily_unavailable',
+  error_description: 'The Spotify accounts service is unavailable, try again later',
+};
+const RATE_LIMITED = {
+  error: 'temporarily_unavailable',
+  error_description: 'The Spotify accounts service is rate limiting requests, try again later',
+};
+const TIMED_OUT = {
+  error: 'temporarily_unavailable',
+  error_description: 'The Spotify accounts service did not answer in time, try again later',
+};
+const INVALID_ANSWER = {
+  error: 'temporarily_unavailable',
+  error_description: 'The Spotify accounts service gave an invalid answer, try again later',
+};
+
+interface Row {
+  readonly name: string;
+  /** Armed twice, so a refresh's one retry meets it too. */
+  readonly fault: Omit<Fault, 'count'>;
+  readonly status: number;
+  readonly body: Record<string, string>;
+  /** The Retry-After the client must see: exact, `'90s date'` for the HTTP-date row, else none. */
+  readonly retryAfter: string | '90s date' | null;
+  /** Upstream calls a refresh makes: 2 where its one retry is allowed (a code is never retried). */
+  readonly refreshCalls: 1 | 2;
+}
+
+const MATRIX: readonly Row[] = [
+  {
+    name: '5xx JSON',
+    fault: { status: 500, body: '{"error":"server_error"}', contentType: 'application/json' },
+    status: 502,
+    body: UNAVAILABLE,
+    retryAfter: null,
+    refreshCalls: 2,
+  },
+  {
+    name: '5xx plain text',
+    fault: {
       status: 503,
       body: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
       contentType: 'text/plain',
     },
-    502,
-    undefined,
-  ],
-  ['429 with seconds', { count: 2, status: 429, body: '', retryAfter: 7 }, 429, '7'],
-  ['429 with an HTTP-date', { count: 2, status: 429, body: '', retryAfter: 'DATE' }, 429, 'INT'],
-  ['dropped connection', { count: 2, drop: true }, 502, undefined],
-  ['delay past the timeout', { count: 2, delayMs: TIMEOUT_MS + 1_500 }, 504, undefined],
-  [
-    'malformed success body',
-    { count: 2, status: 200, body: '{"access_token":', contentType: 'application/json' },
-    502,
-    undefined,
-  ],
-  [
-    'success without access_token',
-    {
-      count: 2,
+    status: 502,
+    body: UNAVAILABLE,
+    retryAfter: null,
+    refreshCalls: 2,
+  },
+  {
+    // Waiting 120 s would pass the deadline, so even a refresh is not retried: one call.
+    name: '5xx with Retry-After',
+    fault: { status: 503, body: 'busy', contentType: 'text/plain', retryAfter: 120 },
+    status: 502,
+    body: UNAVAILABLE,
+    retryAfter: '120',
+    refreshCalls: 1,
+  },
+  {
+    name: '429 with seconds',
+    fault: { status: 429, body: '', retryAfter: 7 },
+    status: 429,
+    body: RATE_LIMITED,
+    retryAfter: '7',
+    refreshCalls: 1,
+  },
+  {
+    name: '429 with an HTTP-date',
+    fault: { status: 429, body: '', retryAfter: 'DATE' },
+    status: 429,
+    body: RATE_LIMITED,
+    retryAfter: '90s date',
+    refreshCalls: 1,
+  },
+  {
+    name: 'dropped connection',
+    fault: { drop: true },
+    status: 502,
+    body: UNAVAILABLE,
+    retryAfter: null,
+    refreshCalls: 2,
+  },
+  {
+    name: 'delay past the timeout',
+    fault: { delayMs: TIMEOUT_MS + 1_500 },
+    status: 504,
+    body: TIMED_OUT,
+    retryAfter: null,
+    refreshCalls: 1,
+  },
+  {
+    name: 'malformed success body',
+    fault: { status: 200, body: '{"access_token":', contentType: 'application/json' },
+    status: 502,
+    body: INVALID_ANSWER,
+    retryAfter: null,
+    refreshCalls: 1,
+  },
+  {
+    name: 'success without access_token',
+    fault: {
       status: 200,
       body: '{"token_type":"Bearer","expires_in":3600}',
       contentType: 'application/json',
     },
-    502,
-    undefined,
-  ],
+    status: 502,
+    body: INVALID_ANSWER,
+    retryAfter: null,
+    refreshCalls: 1,
+  },
 ];
 
 describe('fault matrix: every upstream failure is a documented JSON answer in time', () => {
   for (const grant of ['swap', 'refresh'] as const) {
-    for (const [name, fault, status, retryAfter] of MATRIX) {
-      it(`${grant}: ${name} → ${status}`, async () => {
+    for (const row of MATRIX) {
+      it(`${grant}: ${row.name} → ${row.status} ${row.body.error}`, async () => {
         const fields: Record<string, string> =
           grant === 'swap'
             ? { code: await authorizeCode(emulatorUrl) }
             : { refresh_token: await sealedRefreshToken() };
-        const armed =
-          fault.retryAfter === 'DATE'
-            ? { ...fault, retryAfter: new Date(Date.now() + 90_000).toUTCString() }
-            : fault;
-        await control.fault(armed);
+        const retryAt = new Date(Date.now() + 90_000);
+        await control.fault({
+          count: 2,
+          ...row.fault,
+          ...(row.fault.retryAfter === 'DATE' && { retryAfter: retryAt.toUTCString() }),
+        });
+        const kind = grant === 'swap' ? 'authorization_code' : 'refresh_token';
+        const before = (await control.tokenRequests())[kind] ?? 0;
         const result = await post(grant === 'swap' ? '/swap' : '/refresh', fields);
-        expect(result.status).toBe(status);
+
+        expect(result.status).toBe(row.status);
         expect(result.type).toBe('application/json');
-        expect(typeof result.body.error).toBe('string');
-        expect(typeof result.body.error_description).toBe('string');
-        expect(result.ms).toBeLessThan(TIMEOUT_MS + 1_000 + (retryAfter ? 0 : 250));
-        if (retryAfter === 'INT') expect(Number(result.retryAfter)).toBeGreaterThan(80);
-        else if (retryAfter !== undefined) expect(result.retryAfter).toBe(retryAfter);
+        expect(result.body).toEqual(row.body);
+        if (row.retryAfter === '90s date') {
+          // Whole seconds from when the server read it to a date sent with a whole second.
+          expect(result.retryAfter).toMatch(/^\d+$/);
+          expect(Number(result.retryAfter)).toBeGreaterThanOrEqual(85);
+          expect(Number(result.retryAfter)).toBeLessThanOrEqual(90);
+        } else {
+          expect(result.retryAfter).toBe(row.retryAfter);
+        }
+        const calls = ((await control.tokenRequests())[kind] ?? 0) - before;
+        expect(calls).toBe(grant === 'swap' ? 1 : row.refreshCalls);
+        // One deadline covers the call, a refresh's retry included (its wait is 50–250 ms of
+        // jitter, or a Retry-After that fits before the deadline, else no retry at all): every
+        // answer comes within the timeout plus one second.
+        expect(result.ms).toBeLessThan(TIMEOUT_MS + 1_000);
+        if (row.status === 504) expect(result.ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
         const health = await fetch(`${serverUrl}/healthz`);
         expect(health.status).toBe(200);
       });
