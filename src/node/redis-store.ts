@@ -48,6 +48,11 @@ export class RedisStore implements StateStore {
     return this.client.status === 'ready';
   }
 
+  /** Resolves when Redis answers a `PING`. */
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
   async increment(key: string, ttlMs: number) {
     const [count, ttl] = (await this.client.eval(INCREMENT_SCRIPT, 1, key, ttlMs)) as [
       number,

@@ -20,6 +20,9 @@ export interface RunningService {
   close(graceMs?: number): Promise<void>;
 }
 
+/** How often a degraded instance asks Redis whether it is back. */
+const REDIS_PROBE_EVERY_MS = 1_000;
+
 interface StoreSetup {
   readonly store: StateStore;
   /** Whether Redis answers; undefined when no Redis is configured. */
@@ -41,11 +44,23 @@ async function createStore(config: Config, logger: Logger): Promise<StoreSetup> 
       'Redis is not reachable at start: using this instance’s memory until it is',
     );
   });
-  const store = new FallbackStore(redis, memory, logger);
+  const store = new FallbackStore(redis, memory, logger, { ping: () => redis.ping() });
+  // While degraded, Redis is asked in the background (and as soon as the client reconnects), so
+  // an instance goes back to it, and turns ready, without waiting for traffic to do it.
+  const probe = () => {
+    if (store.degraded) void store.probe();
+  };
+  redis.client.on('ready', probe);
+  const probing = setInterval(probe, REDIS_PROBE_EVERY_MS);
+  probing.unref();
   return {
     store,
     redisUp: () => redis.ready && !store.degraded,
-    close: () => redis.close(),
+    close: () => {
+      clearInterval(probing);
+      redis.client.off('ready', probe);
+      return redis.close();
+    },
   };
 }
 

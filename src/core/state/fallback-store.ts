@@ -1,21 +1,40 @@
 import type { Logger } from '../logger.ts';
 import type { StateStore } from './state-store.ts';
 
+export interface FallbackStoreOptions {
+  /**
+   * A cheap request that succeeds when the shared store answers (Redis `PING`); by default a
+   * read of one key.
+   */
+  readonly ping?: () => Promise<unknown>;
+}
+
+const PROBE_KEY = 'fallback-store:probe';
+
 /**
  * The shared store with a local safety net: while the shared store fails, every call is served
  * by this instance's memory (limits and coalescing then hold per instance only), the switch is
- * logged once each way, and the shared store is used again as soon as it answers.
+ * logged once each way, and the shared store is used again as soon as it answers: to a call, or
+ * to `probe()`, which the runtime runs in the background so an idle instance recovers too.
  */
 export class FallbackStore implements StateStore {
   readonly #primary: StateStore;
   readonly #fallback: StateStore;
   readonly #logger: Logger;
+  readonly #ping: () => Promise<unknown>;
   #degraded = false;
+  #probing: Promise<boolean> | undefined;
 
-  constructor(primary: StateStore, fallback: StateStore, logger: Logger) {
+  constructor(
+    primary: StateStore,
+    fallback: StateStore,
+    logger: Logger,
+    options: FallbackStoreOptions = {},
+  ) {
     this.#primary = primary;
     this.#fallback = fallback;
     this.#logger = logger;
+    this.#ping = options.ping ?? (() => primary.get(PROBE_KEY));
   }
 
   /** True while calls are served from memory. */
@@ -23,13 +42,36 @@ export class FallbackStore implements StateStore {
     return this.#degraded;
   }
 
+  /**
+   * While degraded, asks the shared store whether it answers again and, when it does, uses it
+   * again. Resolves true when the shared store is in use. One probe at a time.
+   */
+  probe(): Promise<boolean> {
+    if (!this.#degraded) return Promise.resolve(true);
+    this.#probing ??= this.#ping()
+      .then(
+        () => {
+          this.#recovered();
+          return true;
+        },
+        () => false,
+      )
+      .finally(() => {
+        this.#probing = undefined;
+      });
+    return this.#probing;
+  }
+
+  #recovered(): void {
+    if (!this.#degraded) return;
+    this.#degraded = false;
+    this.#logger.info({}, 'shared state store reachable again: using it');
+  }
+
   async #call<R>(use: (store: StateStore) => Promise<R>): Promise<R> {
     try {
       const result = await use(this.#primary);
-      if (this.#degraded) {
-        this.#degraded = false;
-        this.#logger.info({}, 'shared state store reachable again: using it');
-      }
+      this.#recovered();
       return result;
     } catch (error) {
       if (!this.#degraded) {
