@@ -1,6 +1,7 @@
 import type { AppContext } from '../app-context.ts';
 import { invalidRequest, TokenSwapError } from '../errors.ts';
 import type { TokenParams } from '../http/read-token-params.ts';
+import type { Logger } from '../logger.ts';
 import { isRedirectUriAllowed } from '../redirect-uri.ts';
 import type { TokenAnswer } from './token-answer.ts';
 
@@ -8,8 +9,13 @@ import type { TokenAnswer } from './token-answer.ts';
  * The swap: trades an authorization code for tokens with the app's secret. `redirect_uri` is
  * optional (the iOS SDK and SpotifyAPI-NET send only `code`); `code_verifier` is forwarded for
  * codes issued with a PKCE challenge. Other fields (`grant_type`, `client_id`, …) are ignored.
+ * `log` is the request's logger (its lines carry the request id).
  */
-export async function exchangeCode(ctx: AppContext, params: TokenParams): Promise<TokenAnswer> {
+export async function exchangeCode(
+  ctx: AppContext,
+  params: TokenParams,
+  log: Logger,
+): Promise<TokenAnswer> {
   const code = params.get('code');
   if (code === undefined || code === '') throw invalidRequest('code must be supplied');
   const requested = params.get('redirect_uri');
@@ -35,7 +41,7 @@ export async function exchangeCode(ctx: AppContext, params: TokenParams): Promis
     }
   }
   if (tokens.refreshToken === undefined) {
-    ctx.logger.warn({ app: ctx.app.name }, 'upstream code exchange answered no refresh_token');
+    log.warn({ app: ctx.app.name }, 'upstream code exchange answered no refresh_token');
   }
   const answer: TokenAnswer = {
     access_token: tokens.accessToken,

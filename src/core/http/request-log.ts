@@ -18,6 +18,19 @@ export interface RequestLogOptions {
   readonly newId: () => string;
 }
 
+/**
+ * The logger as seen from inside one request: every line carries the request's id, so a log
+ * line written deep in a grant can be told apart from concurrent requests'.
+ */
+export function requestLogger(logger: Logger, requestId: string): Logger {
+  return {
+    debug: (fields, message) => logger.debug({ requestId, ...fields }, message),
+    info: (fields, message) => logger.info({ requestId, ...fields }, message),
+    warn: (fields, message) => logger.warn({ requestId, ...fields }, message),
+    error: (fields, message) => logger.error({ requestId, ...fields }, message),
+  };
+}
+
 /** What a request is labelled and logged by when no route of this server answered it. */
 export const UNKNOWN_ROUTE = '(unknown)';
 

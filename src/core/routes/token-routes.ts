@@ -7,6 +7,8 @@ import { type TokenAnswer, tokenResponse } from '../grants/token-answer.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { corsPolicy } from '../http/cors-policy.ts';
 import { readTokenParams, type TokenParams } from '../http/read-token-params.ts';
+import { requestLogger } from '../http/request-log.ts';
+import type { Logger } from '../logger.ts';
 import { DISCOVERY_PATH, type DiscoverySettings, discoveryHandler } from './discovery-route.ts';
 
 /** Code exchange paths: this server's, bih's and the Glitch example's, and the Swift proxy's. */
@@ -28,7 +30,8 @@ export const REFRESH_PATHS = [
 /** The RFC 6749 token endpoint for public clients. */
 export const TOKEN_PATH = '/token';
 
-type Grant = (ctx: AppContext, params: TokenParams) => Promise<TokenAnswer>;
+/** One grant, given the request's logger (its lines carry the request id). */
+type Grant = (ctx: AppContext, params: TokenParams, log: Logger) => Promise<TokenAnswer>;
 
 function unsupportedGrantType(description: string): TokenSwapError {
   return new TokenSwapError('UNSUPPORTED_GRANT_TYPE', {
@@ -39,13 +42,13 @@ function unsupportedGrantType(description: string): TokenSwapError {
 }
 
 /** RFC 6749 §3.2 token endpoint: dispatches on `grant_type`. */
-const dispatchGrant: Grant = (ctx, params) => {
+const dispatchGrant: Grant = (ctx, params, log) => {
   const grantType = params.get('grant_type');
   if (grantType === undefined || grantType === '') {
     throw unsupportedGrantType('grant_type parameter is missing');
   }
-  if (grantType === 'authorization_code') return exchangeCode(ctx, params);
-  if (grantType === 'refresh_token') return refreshTokens(ctx, params);
+  if (grantType === 'authorization_code') return exchangeCode(ctx, params, log);
+  if (grantType === 'refresh_token') return refreshTokens(ctx, params, log);
   throw unsupportedGrantType('grant_type must be authorization_code or refresh_token');
 };
 
@@ -77,10 +80,12 @@ export function createTokenRoutes(
   const mount = (paths: readonly string[], grant: Grant) => {
     for (const path of paths) {
       const handle: MiddlewareHandler<AppEnv> = async (c) => {
-        const answer = await grant(ctx, await readTokenParams(c.req.raw));
+        const requestId = c.get('requestId');
+        const params = await readTokenParams(c.req.raw);
+        const answer = await grant(ctx, params, requestLogger(ctx.logger, requestId));
         // Built with the id in it: setting a header afterwards costs a Headers object.
         c.set('requestIdSent', true);
-        return tokenResponse(answer, c.get('requestId'));
+        return tokenResponse(answer, requestId);
       };
       if (limit) routes.post(path, limit, handle);
       else routes.post(path, handle);
