@@ -85,6 +85,9 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   const coalescer = new RefreshCoalescer<TokenAnswer>({
     store,
     windowMs: config.coalesceWindowMs,
+    refreshTimeoutMs: config.upstreamTimeoutMs,
+    now,
+    random,
     ...(deps.answerCipher && { cipher: deps.answerCipher }),
     onCoalesced: () => metrics.coalesced(),
   });

@@ -8,6 +8,12 @@ if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('PTTL', KEYS[1])}
 `;
 
+/** DEL only while the key still holds the caller's value: a lock released by its owner only. */
+const DELETE_IF_EQUALS_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 export interface RedisStoreOptions {
   readonly url: string;
   /** Prefix of every key, so several deployments can share one Redis. */
@@ -75,6 +81,10 @@ export class RedisStore implements StateStore {
 
   async delete(key: string) {
     await this.client.del(key);
+  }
+
+  async deleteIfEquals(key: string, value: string) {
+    return (await this.client.eval(DELETE_IF_EQUALS_SCRIPT, 1, key, value)) === 1;
   }
 
   async close(): Promise<void> {

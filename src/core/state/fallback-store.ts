@@ -100,4 +100,7 @@ export class FallbackStore implements StateStore {
   delete(key: string) {
     return this.#call((s) => s.delete(key));
   }
+  deleteIfEquals(key: string, value: string) {
+    return this.#call((s) => s.deleteIfEquals(key, value));
+  }
 }

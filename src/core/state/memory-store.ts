@@ -78,6 +78,12 @@ export class MemoryStore implements StateStore {
     this.#entries.delete(key);
   }
 
+  async deleteIfEquals(key: string, value: string) {
+    if (this.#live(key)?.value !== value) return false;
+    this.#entries.delete(key);
+    return true;
+  }
+
   /** Entries held now, expired ones included until they are touched. */
   get size(): number {
     return this.#entries.size;

@@ -5,15 +5,25 @@ export interface RefreshCoalescerOptions {
   readonly store: StateStore;
   /** How long a successful answer is kept for clients that retry (ms). 0 turns the window off. */
   readonly windowMs?: number;
-  /** How long one caller may hold the refresh of a token before others stop waiting (ms). */
-  readonly lockMs?: number;
+  /**
+   * The longest one refresh can take (ms): the upstream deadline. The lock on a token lives this
+   * long plus a margin, so it never lapses while its holder still waits for the upstream.
+   */
+  readonly refreshTimeoutMs?: number;
   /** How often a waiting instance looks for the answer (ms). */
   readonly pollMs?: number;
   /** How kept answers are hashed and encrypted; Web Crypto by default. */
   readonly cipher?: AnswerCipher;
   /** Told when a caller got an answer it did not fetch itself. */
   readonly onCoalesced?: () => void;
+  /** Milliseconds since the epoch; injected so tests can move time. */
+  readonly now?: () => number;
+  /** Fills the array with random bytes, like `crypto.getRandomValues`: lock owner tokens. */
+  readonly random?: (bytes: Uint8Array) => Uint8Array;
 }
+
+/** Time on top of the upstream deadline for the store round trips and the sealing around it. */
+export const LOCK_MARGIN_MS = 5_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,15 +42,32 @@ export class RefreshCoalescer<T> {
   readonly #pollMs: number;
   readonly #cipher: AnswerCipher;
   readonly #onCoalesced: () => void;
+  readonly #now: () => number;
+  readonly #random: (bytes: Uint8Array) => Uint8Array;
   readonly #inFlight = new Map<string, Promise<T>>();
 
   constructor(options: RefreshCoalescerOptions) {
     this.#store = options.store;
     this.#windowMs = options.windowMs ?? 30_000;
-    this.#lockMs = options.lockMs ?? 15_000;
+    this.#lockMs = (options.refreshTimeoutMs ?? 10_000) + LOCK_MARGIN_MS;
     this.#pollMs = options.pollMs ?? 25;
     this.#cipher = options.cipher ?? webCryptoAnswerCipher();
     this.#onCoalesced = options.onCoalesced ?? (() => {});
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? ((bytes) => crypto.getRandomValues(bytes));
+  }
+
+  /** How long the lock on one token lives (ms). */
+  get lockMs(): number {
+    return this.#lockMs;
+  }
+
+  /** Marks a lock as this caller's, so only this caller lets it go. */
+  #ownerToken(): string {
+    let token = '';
+    for (const byte of this.#random(new Uint8Array(16)))
+      token += byte.toString(16).padStart(2, '0');
+    return token;
   }
 
   /** Runs `refresh` for this token unless another caller is already doing it or just did. */
@@ -60,16 +87,18 @@ export class RefreshCoalescer<T> {
   async #lead(token: string, scope: string, refresh: () => Promise<T>): Promise<T> {
     if (this.#windowMs === 0) return refresh();
     const id = await this.#cipher.id(token, scope);
-    const deadline = Date.now() + this.#lockMs;
+    const lock = `rt:lock:${id}`;
+    const owner = this.#ownerToken();
+    const deadline = this.#now() + this.#lockMs;
     for (;;) {
       const kept = await this.#read(id, token, scope);
       if (kept !== undefined) {
         this.#onCoalesced();
         return kept;
       }
-      if (await this.#store.add(`rt:lock:${id}`, '1', this.#lockMs)) break;
+      if (await this.#store.add(lock, owner, this.#lockMs)) break;
       // Another instance is refreshing this token: wait for its answer, or for its lock to go.
-      if (Date.now() > deadline) return refresh();
+      if (this.#now() > deadline) return refresh();
       await sleep(this.#pollMs);
     }
     try {
@@ -84,7 +113,8 @@ export class RefreshCoalescer<T> {
       await this.#write(id, token, scope, answer);
       return answer;
     } finally {
-      await this.#store.delete(`rt:lock:${id}`);
+      // Only our own lock: if ours lapsed and another instance took the token, theirs stays.
+      await this.#store.deleteIfEquals(lock, owner);
     }
   }
 

@@ -13,4 +13,10 @@ export interface StateStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Deletes the key only while it still holds `value`, in one atomic step: how a lock is let
+   * go by its owner without dropping a lock someone else took after this one expired. True when
+   * it was deleted.
+   */
+  deleteIfEquals(key: string, value: string): Promise<boolean>;
 }

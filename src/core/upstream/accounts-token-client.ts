@@ -89,7 +89,7 @@ export class AccountsTokenClient {
     try {
       response = await guard.run(kind, deadline, () => this.#attempt(kind, body, signal));
     } catch (error) {
-      throw toClientError(error);
+      throw toClientError(error, now());
     }
     return processTokenResponse(response, now());
   }
@@ -121,13 +121,13 @@ function oauthErrorOf(response: UpstreamResponse): string | undefined {
   }
 }
 
-/** A failure inside the guard, as the error the client sees. */
-function toClientError(error: unknown): unknown {
+/** A failure inside the guard, as the error the client sees; `now` dates a Retry-After date. */
+function toClientError(error: unknown, now: number): unknown {
   if (error instanceof UpstreamServerError) {
     const { response } = error;
     return upstreamUnavailable(
       `upstream answered ${response.status}`,
-      retryAfterSeconds(response.header('retry-after'), Date.now()),
+      retryAfterSeconds(response.header('retry-after'), now),
     );
   }
   if (error instanceof UpstreamTimeoutError) return upstreamTimeout(error);

@@ -74,6 +74,7 @@ describe('refresh coalescing', () => {
       },
       get: (key: string) => memory.get(key),
       delete: (key: string) => memory.delete(key),
+      deleteIfEquals: (key: string, value: string) => memory.deleteIfEquals(key, value),
     });
     const coalescer = new RefreshCoalescer<{ access_token: string }>({ store: recording });
     await coalescer.run('the-refresh-token', 'app', async () => ({
