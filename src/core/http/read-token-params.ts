@@ -1,4 +1,4 @@
-import { invalidRequest, TokenSwapError } from '../errors.ts';
+import { invalidRefreshToken, invalidRequest, TokenSwapError } from '../errors.ts';
 
 /** Input limits for token requests: a token request is a few hundred bytes. */
 export const TOKEN_REQUEST_LIMITS = Object.freeze({
@@ -76,15 +76,24 @@ function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
   return bytes;
 }
 
+function checkName(name: string): void {
+  if (name.length > TOKEN_REQUEST_LIMITS.nameLength) {
+    throw invalidRequest(
+      `field names must be at most ${TOKEN_REQUEST_LIMITS.nameLength} characters`,
+    );
+  }
+}
+
 function addField(fields: Map<string, string>, name: string, value: string): void {
   if (fields.size >= TOKEN_REQUEST_LIMITS.fields) {
     throw invalidRequest(`request must have at most ${TOKEN_REQUEST_LIMITS.fields} fields`);
   }
-  if (name.length > TOKEN_REQUEST_LIMITS.nameLength) {
-    throw invalidRequest('request has a field name that is too long');
-  }
+  checkName(name);
   if (value.length > TOKEN_REQUEST_LIMITS.valueLength) {
-    throw invalidRequest(`${name} is too long`);
+    // A refresh token that long opens nowhere; it is answered like every other refresh token
+    // that does not open (no oracle), and never sent upstream.
+    if (name === 'refresh_token') throw invalidRefreshToken();
+    throw invalidRequest(`${name} must be at most ${TOKEN_REQUEST_LIMITS.valueLength} characters`);
   }
   // RFC 6749 §3.2: request parameters must not be included more than once.
   if (fields.has(name)) throw invalidRequest(`${name} must not be repeated`);
@@ -126,6 +135,7 @@ export function parseJsonObject(text: string): TokenParams {
   }
   const fields = new Map<string, string>();
   for (const [name, member] of Object.entries(value)) {
+    checkName(name);
     if (typeof member !== 'string') throw invalidRequest(`${name} must be a string`);
     addField(fields, name, member);
   }
