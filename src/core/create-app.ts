@@ -131,8 +131,21 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   }
   root.all('*', notFound);
   root.onError((thrown, c) => {
-    const error = asTokenSwapError(thrown);
     const requestId = c.get('requestId');
+    // The client went away (or broke the framing) while the request was read: its doing, not a
+    // server failure. Nobody is left to read an answer; the status is for the log and metrics.
+    if (!(thrown instanceof TokenSwapError) && c.req.raw.signal.aborted) {
+      logger.info(
+        { requestId, cause: describeError(thrown) },
+        'client closed the request before it was answered',
+      );
+      c.set('requestIdSent', true);
+      return new Response(null, {
+        status: CLIENT_CLOSED_REQUEST,
+        headers: { 'x-request-id': requestId },
+      });
+    }
+    const error = asTokenSwapError(thrown);
     if (error.status >= 500) {
       logger.error(
         { requestId, errorCode: error.code, detail: error.detail, cause: describeCause(error) },
@@ -147,12 +160,19 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   return { fetch: (request, connection) => Promise.resolve(root.fetch(request, connection)) };
 }
 
+/** nginx's "client closed request": a status only logs and metrics ever see. */
+const CLIENT_CLOSED_REQUEST = 499;
+
+function describeError(thrown: unknown): string {
+  return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : typeof thrown;
+}
+
 /** The cause chain as names and messages only: upstream bodies and tokens never reach a log. */
 function describeCause(error: Error): string[] {
   const chain: string[] = [];
   let cause: unknown = error.cause;
   while (cause instanceof Error && chain.length < 5) {
-    chain.push(`${cause.name}: ${cause.message}`);
+    chain.push(describeError(cause));
     cause = cause.cause;
   }
   return chain;

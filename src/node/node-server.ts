@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 
 export interface NodeServerOptions {
@@ -13,6 +13,8 @@ export interface NodeServerOptions {
   readonly headersTimeoutMs?: number;
   /** And this long for the whole request. */
   readonly requestTimeoutMs?: number;
+  /** Told of each connection answered (or dropped) for malformed HTTP or a timeout. */
+  readonly onClientError?: (code: string, status: number | undefined) => void;
 }
 
 export interface RunningServer {
@@ -24,6 +26,66 @@ export interface RunningServer {
    * closes what is left. Resolves true when nothing had to be cut off.
    */
   close(graceMs: number): Promise<boolean>;
+}
+
+interface ClientErrorAnswer {
+  readonly status: number;
+  readonly reason: string;
+  readonly description: string;
+}
+
+const BAD_REQUEST: ClientErrorAnswer = {
+  status: 400,
+  reason: 'Bad Request',
+  description: 'The request is not well-formed HTTP',
+};
+
+/** Node's codes for what a client got wrong before any handler saw the request. */
+const CLIENT_ERROR_ANSWERS: Readonly<Record<string, ClientErrorAnswer>> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: 'Request Header Fields Too Large',
+    description: 'The request headers are too large',
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    status: 413,
+    reason: 'Content Too Large',
+    description: 'The chunk extensions are too large',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    reason: 'Request Timeout',
+    description: 'The request took too long to arrive',
+  },
+};
+
+/**
+ * Malformed framing (bad request line, bad chunked encoding, oversized headers) or a request
+ * that took too long: answered with the same JSON error shape as every other error, and the
+ * connection closed, instead of Node's bodiless reply. Nothing is written when the client is
+ * gone or an answer has already started on this connection (it would corrupt that answer).
+ * Returns the status answered, if any.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): number | undefined {
+  // Node's own handler checks the same field: the response in progress on this socket.
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return undefined;
+  }
+  const answer = CLIENT_ERROR_ANSWERS[error.code ?? ''] ?? BAD_REQUEST;
+  const body = JSON.stringify({ error: 'invalid_request', error_description: answer.description });
+  socket.end(
+    `HTTP/1.1 ${answer.status} ${answer.reason}\r\n` +
+      'content-type: application/json\r\n' +
+      'cache-control: no-store\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      'connection: close\r\n\r\n' +
+      body,
+  );
+  // Nothing more is read from a connection whose framing is lost.
+  socket.destroySoon();
+  return answer.status;
 }
 
 function urlOf(address: AddressInfo): string {
@@ -47,6 +109,10 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       }),
     ),
   );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const status = answerClientError(error, socket);
+    options.onClientError?.(error.code ?? 'unknown', status);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -104,6 +104,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     port: config.port,
     headersTimeoutMs: config.headersTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    // The client's doing, and cheap for anyone to cause: not worth more than a debug line.
+    onClientError: (code, status) =>
+      logger.debug({ errorCode: code, status }, 'malformed or late request: answered and closed'),
   });
   return {
     url: server.url,
