@@ -51,7 +51,8 @@ describe('CORS: nothing is allowed by default', () => {
       expect(answer.headers.get('allow')).toBe('POST');
       expect(accessControlHeaders(answer)).toEqual({});
 
-      const fields = path === TOKEN_PATH ? { grant_type: 'authorization_code' } : {};
+      const fields: Record<string, string> =
+        path === TOKEN_PATH ? { grant_type: 'authorization_code' } : {};
       const post = await app.fetch(formPost(path, fields, { origin: APP_ORIGIN }));
       expect(accessControlHeaders(post)).toEqual({});
     },
