@@ -15,6 +15,11 @@ export function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
+/** CI=true as CI services set it (and `.ci/run` does); `1` and `yes` too. */
+export function runningUnderCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  return /^(true|1|yes)$/i.test(env.CI ?? '');
+}
+
 /**
  * Whether a suite that needs a real system tool can run. Outside CI a missing tool skips the
  * suite with a message saying how to install it; under CI=true it is a failure.
@@ -22,7 +27,7 @@ export function findExecutable(name: string): string | undefined {
 export function requireTool(name: string, installHint: string): boolean {
   if (findExecutable(name) !== undefined) return true;
   const message = `${name} is not installed: ${installHint}`;
-  if (process.env.CI === 'true') throw new Error(`${message} (required under CI=true)`);
+  if (runningUnderCi()) throw new Error(`${message} (required under CI=true)`);
   console.warn(`skipping: ${message}`);
   return false;
 }
