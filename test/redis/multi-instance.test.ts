@@ -77,7 +77,7 @@ describe.skipIf(!available)('three instances sharing one Redis', () => {
     expect((await control.tokenRequests()).refresh_token! - before).toBe(1);
   });
 
-  it('Redis stopped during a run: no 5xx, /readyz says so, and all recover when it is back', async () => {
+  it('Redis stopped before a run: no 5xx, /readyz says so, and all recover when it is back', async () => {
     await redis.stop();
     const token = await sealedToken();
     const answers = await refreshAll(token, 60, urls);
