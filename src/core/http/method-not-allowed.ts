@@ -1,4 +1,4 @@
-import type { Handler, MiddlewareHandler } from 'hono';
+import type { Handler } from 'hono';
 import { TokenSwapError } from '../errors.ts';
 
 /** What a read-only path serves: Hono answers HEAD wherever GET is routed, without the body. */
@@ -18,16 +18,5 @@ export function methodNotAllowed(allow: readonly string[]): TokenSwapError {
 export function otherMethodsNotAllowed(allow: readonly string[]): Handler {
   return () => {
     throw methodNotAllowed(allow);
-  };
-}
-
-/**
- * For a path whose routes are mounted after this: whatever they leave unanswered (a 404) is a
- * method the path does not serve. Lets a later middleware — a CORS preflight — answer first.
- */
-export function unansweredMethodsNotAllowed(allow: readonly string[]): MiddlewareHandler {
-  return async (c, next) => {
-    await next();
-    if (c.res.status === 404 && !allow.includes(c.req.method)) throw methodNotAllowed(allow);
   };
 }

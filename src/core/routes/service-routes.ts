@@ -1,12 +1,7 @@
 import { Hono } from 'hono';
 import type { AppConfig } from '../../config/config.ts';
 import { escapeHtml } from '../http/escape-html.ts';
-import {
-  otherMethodsNotAllowed,
-  READ_METHODS,
-  unansweredMethodsNotAllowed,
-} from '../http/method-not-allowed.ts';
-import { DISCOVERY_PATH } from './discovery-route.ts';
+import { otherMethodsNotAllowed, READ_METHODS } from '../http/method-not-allowed.ts';
 import { REFRESH_PATHS, SWAP_PATHS, TOKEN_PATH } from './token-routes.ts';
 
 /** The short page at `GET /`: what this is and where the endpoints are. No secret, ever. */
@@ -29,10 +24,7 @@ ${sections.join('\n')}
 <p>Operations: <code>GET /healthz</code>, <code>GET /readyz</code>, <code>GET /metrics</code></p></body></html>`;
 }
 
-/**
- * `GET /`: the service page. Also the 405 of every app's discovery path: discovery itself is
- * served by the app's token routes, mounted after these, which may answer a CORS preflight.
- */
+/** `GET /`: the service page. */
 export function createServiceRoutes(
   apps: readonly AppConfig[],
   prefix: (app: AppConfig) => string,
@@ -41,8 +33,5 @@ export function createServiceRoutes(
   const page = indexPage(apps, prefix);
   routes.get('/', (c) => c.html(page));
   routes.all('/', otherMethodsNotAllowed(READ_METHODS));
-  for (const app of apps) {
-    routes.all(`${prefix(app)}${DISCOVERY_PATH}`, unansweredMethodsNotAllowed(READ_METHODS));
-  }
   return routes;
 }

@@ -6,6 +6,7 @@ import { refreshTokens } from '../grants/refresh-tokens.ts';
 import { type TokenAnswer, tokenResponse } from '../grants/token-answer.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { corsPolicy } from '../http/cors-policy.ts';
+import { otherMethodsNotAllowed, READ_METHODS } from '../http/method-not-allowed.ts';
 import { readTokenParams, type TokenParams } from '../http/read-token-params.ts';
 import { requestLogger } from '../http/request-log.ts';
 import type { Logger } from '../logger.ts';
@@ -52,15 +53,6 @@ const dispatchGrant: Grant = (ctx, params, log) => {
   throw unsupportedGrantType('grant_type must be authorization_code or refresh_token');
 };
 
-function methodNotAllowed(): never {
-  throw new TokenSwapError('METHOD_NOT_ALLOWED', {
-    status: 405,
-    error: 'invalid_request',
-    description: 'This endpoint accepts only POST',
-    headers: { allow: 'POST' },
-  });
-}
-
 /** The token endpoints and discovery of one app, at the paths every supported client uses. */
 export function createTokenRoutes(
   ctx: AppContext,
@@ -77,6 +69,8 @@ export function createTokenRoutes(
     }
   }
   routes.get(DISCOVERY_PATH, discoveryHandler(discovery));
+  routes.all(DISCOVERY_PATH, otherMethodsNotAllowed(READ_METHODS));
+  const onlyPost = otherMethodsNotAllowed(['POST']);
   const mount = (paths: readonly string[], grant: Grant) => {
     for (const path of paths) {
       const handle: MiddlewareHandler<AppEnv> = async (c) => {
@@ -89,7 +83,7 @@ export function createTokenRoutes(
       };
       if (limit) routes.post(path, limit, handle);
       else routes.post(path, handle);
-      routes.all(path, methodNotAllowed);
+      routes.all(path, onlyPost);
     }
   };
   mount(SWAP_PATHS, exchangeCode);
