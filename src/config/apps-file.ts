@@ -1,6 +1,5 @@
 import type { AppConfig } from './config.ts';
 import type { EnvReader } from './env-reader.ts';
-import { jsonSyntaxErrorPlace } from './json-syntax-error.ts';
 import { redirectUriProblem } from './redirect-uri-check.ts';
 
 const APP_KEYS = new Set([
@@ -23,17 +22,21 @@ function stringList(value: unknown): string[] | undefined {
 }
 
 /**
- * Where the file stops being JSON, never what it says there: `JSON.parse`'s message quotes the
- * text around the mistake, which may be a client secret written in clear.
+ * Where the file stops being JSON, never what it says there: `JSON.parse`'s message may quote
+ * the text around the mistake, which may be a client secret written in clear. Only the numbers
+ * of V8's "(line L column C)" are taken from it.
  */
-function invalidJsonMessage(text: string): string {
-  const place = jsonSyntaxErrorPlace(text);
-  const fix = 'fix the file (the content is not shown: it may hold a secret)';
-  if (place === undefined) return `is not valid JSON: ${fix}`;
-  const where = `line ${place.line}, column ${place.column}`;
-  return place.atEnd
-    ? `is not valid JSON: it ends before the JSON is complete (${where}); ${fix}`
-    : `is not valid JSON: syntax error at ${where}; ${fix}`;
+function invalidJsonMessage(error: unknown): string {
+  const fix = 'fix the file (its content is not shown: it may hold a secret)';
+  const message = error instanceof Error ? error.message : '';
+  const place = /\(line (\d+) column (\d+)\)/.exec(message);
+  if (place !== null) {
+    return `is not valid JSON: syntax error at line ${place[1]}, column ${place[2]}; ${fix}`;
+  }
+  if (message.includes('end of JSON input')) {
+    return `is not valid JSON: it ends before the JSON is complete; ${fix}`;
+  }
+  return `is not valid JSON; ${fix}`;
 }
 
 /**
@@ -45,8 +48,8 @@ export function readAppsFile(text: string, variable: string, env: EnvReader): Ap
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch {
-    env.problem(variable, invalidJsonMessage(text));
+  } catch (error) {
+    env.problem(variable, invalidJsonMessage(error));
     return [];
   }
   if (!isRecord(json) || !Array.isArray(json.apps) || json.apps.length === 0) {

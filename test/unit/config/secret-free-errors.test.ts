@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { ConfigError, type ConfigProblem } from '../../../src/config/config-error.ts';
-import { jsonSyntaxErrorPlace } from '../../../src/config/json-syntax-error.ts';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { captureIo } from '../../support/capture-io.ts';
 import { TEST_ENV, TEST_KEY } from '../../support/test-app.ts';
@@ -49,33 +47,14 @@ describe('configuration errors never quote a secret', () => {
 
   it('says when the apps file ends too early', () => {
     const [problem] = problemsOf({ TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY }, `{"apps": [\n`);
-    expect(problem?.message).toMatch(/ends before the JSON is complete \(line 2, column 1\)/);
+    expect(problem?.message).toMatch(/ends before the JSON is complete/);
   });
 
-  it('finds the same syntax errors as JSON.parse (property)', () => {
-    const texts = fc.oneof(
-      fc.json(),
-      fc
-        .json()
-        .chain((json) =>
-          fc
-            .tuple(fc.nat(json.length), fc.nat(json.length), fc.string({ maxLength: 3 }))
-            .map(([at, cut, insert]) => json.slice(0, at) + insert + json.slice(at, at + cut)),
-        ),
-      fc.string({ maxLength: 40 }),
-    );
-    fc.assert(
-      fc.property(texts, (text) => {
-        let valid = true;
-        try {
-          JSON.parse(text);
-        } catch {
-          valid = false;
-        }
-        expect(jsonSyntaxErrorPlace(text) === undefined).toBe(valid);
-      }),
-      { numRuns: 2_000 },
-    );
+  it('never quotes an unquoted secret, where JSON.parse names no position', () => {
+    const text = `{"apps": [{"name": "ios", "clientSecret": ${SECRET}}]}`;
+    const [problem] = problemsOf({ TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY }, text);
+    expect(problem?.message).toMatch(/^.*is not valid JSON; fix the file/);
+    expect(problem?.message).not.toContain(SECRET);
   });
 
   it.each([
