@@ -82,14 +82,25 @@ export class AccountsTokenClient {
   async #post(params: URLSearchParams, kind: UpstreamCallKind): Promise<UpstreamTokens> {
     const { now, timeoutMs, guard } = this.#options;
     // One deadline for the whole call, retries included: never longer than the client waits.
-    const signal = AbortSignal.timeout(timeoutMs);
+    // A timer cleared when the call ends, not `AbortSignal.timeout`: that one keeps its signal
+    // and timer alive for the whole timeout after the answer, and under load those pile up by
+    // the tens of thousands in the old generation.
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException('upstream deadline passed', 'TimeoutError')),
+      timeoutMs,
+    );
     const deadline = now() + timeoutMs;
     const body = params.toString();
     let response: UpstreamResponse;
     try {
-      response = await guard.run(kind, deadline, () => this.#attempt(kind, body, signal));
+      response = await guard.run(kind, deadline, () =>
+        this.#attempt(kind, body, controller.signal),
+      );
     } catch (error) {
       throw toClientError(error, now());
+    } finally {
+      clearTimeout(timer);
     }
     return processTokenResponse(response, now());
   }
