@@ -3,6 +3,29 @@
 // up to date with src/, else the TypeScript sources directly (Node >= 22.18 strips types).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 
+// `serve` runs with V8's young generation capped at 8 MB semi-spaces (Node's default is 16): under
+// load that cuts peak memory by about a third at no measurable cost in throughput (npm run bench).
+// Where Node can, this process is replaced by one started with the flag: same PID, signals and
+// output. A --max-semi-space-size of the user's own (NODE_OPTIONS or node flags) is kept.
+const SEMI_SPACE_FLAG = '--max-semi-space-size=8';
+if (
+  process.argv[2] === 'serve' &&
+  typeof process.execve === 'function' &&
+  process.platform !== 'win32' &&
+  ![...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((f) =>
+    f.includes('--max-semi-space-size'),
+  )
+) {
+  // process.execve is still experimental: its warning would be the first line of every start.
+  process.removeAllListeners('warning');
+  process.execve(process.execPath, [
+    process.execPath,
+    SEMI_SPACE_FLAG,
+    ...process.execArgv,
+    ...process.argv.slice(1),
+  ]);
+}
+
 const root = new URL('../', import.meta.url);
 const stamp = new URL('dist/.build-stamp', root);
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,7 @@ function serve(env: Record<string, string>, cwd: string) {
   });
   return {
     url,
+    pid: child.pid,
     output: () => output,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -141,6 +142,29 @@ describe('tokenswap serve, the real CLI on loopback', () => {
       expect(server.output()).toContain(`"signal":"${signal}"`);
     }
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'serves from the process it was started as, with the young generation capped unless the user chose a size',
+    async () => {
+      const commandLine = (pid: number | undefined) =>
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const tuned = serve(BASE_ENV, dir);
+      try {
+        expect((await fetch(`${await tuned.url}/healthz`)).status).toBe(200);
+        // The PID the supervisor knows is the server itself: its signals reach it.
+        expect(commandLine(tuned.pid)).toContain('--max-semi-space-size=8');
+      } finally {
+        expect(await tuned.stop()).toBe(0);
+      }
+      const own = serve({ ...BASE_ENV, NODE_OPTIONS: '--max-semi-space-size=32' }, dir);
+      try {
+        expect((await fetch(`${await own.url}/healthz`)).status).toBe(200);
+        expect(commandLine(own.pid)).not.toContain('--max-semi-space-size=8');
+      } finally {
+        expect(await own.stop()).toBe(0);
+      }
+    },
+  );
 
   it('warns at start when refresh tokens are handed out in clear', async () => {
     const server = serve(
