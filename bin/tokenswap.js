@@ -4,11 +4,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 
-// `serve` runs with V8's young generation capped at 8 MB semi-spaces (by default V8 sizes them from
-// the machine's memory: 32 MB on a 24 GiB machine). Under
-// load that cuts peak memory by about a third at no measurable cost in throughput (npm run bench).
-// Where Node can, this process is replaced by one started with the flag: same PID, signals and
-// output. A --max-semi-space-size of the user's own (NODE_OPTIONS or node flags) is kept.
+// `serve` runs with V8's young generation capped at 8 MB semi-spaces (by default V8 sizes them
+// from the machine's memory: 32 MB on a 24 GiB machine). Under load that cuts peak memory by
+// about a third at no measurable cost in throughput (npm run bench). Where Node can, this process
+// is replaced by one started with the flag: same PID, signals and output. A
+// --max-semi-space-size of the user's own (NODE_OPTIONS or node flags) is kept.
 const SEMI_SPACE_FLAG = '--max-semi-space-size=8';
 if (
   process.argv[2] === 'serve' &&
