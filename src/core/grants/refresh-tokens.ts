@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts';
 import { invalidRefreshToken, invalidRequest } from '../errors.ts';
-import type { TokenParams } from '../http/read-token-params.ts';
+import { TOKEN_REQUEST_LIMITS, type TokenParams } from '../http/read-token-params.ts';
 import type { Logger } from '../logger.ts';
 import type { TokenAnswer } from './token-answer.ts';
 
@@ -20,6 +20,9 @@ export async function refreshTokens(
   if (presented === undefined || presented === '') {
     throw invalidRequest('refresh_token must be supplied');
   }
+  // No token of ours, nor Spotify's, is anywhere near this long: it opens nowhere, in plaintext
+  // mode too, and is never sent upstream.
+  if (presented.length > TOKEN_REQUEST_LIMITS.valueLength) throw invalidRefreshToken();
   return ctx.coalescer.run(presented, ctx.app.clientId, () => refreshOnce(ctx, presented));
 }
 

@@ -1,4 +1,4 @@
-import { invalidRefreshToken, invalidRequest, TokenSwapError } from '../errors.ts';
+import { invalidRequest, TokenSwapError } from '../errors.ts';
 
 /** Input limits for token requests: a token request is a few hundred bytes. */
 export const TOKEN_REQUEST_LIMITS = Object.freeze({
@@ -89,10 +89,9 @@ function addField(fields: Map<string, string>, name: string, value: string): voi
     throw invalidRequest(`request must have at most ${TOKEN_REQUEST_LIMITS.fields} fields`);
   }
   checkName(name);
-  if (value.length > TOKEN_REQUEST_LIMITS.valueLength) {
-    // A refresh token that long opens nowhere; it is answered like every other refresh token
-    // that does not open (no oracle), and never sent upstream.
-    if (name === 'refresh_token') throw invalidRefreshToken();
+  // A refresh token is judged by the refresh grant, which answers an over-long one like any
+  // other that does not open (no oracle); the body limit still bounds it here.
+  if (value.length > TOKEN_REQUEST_LIMITS.valueLength && name !== 'refresh_token') {
     throw invalidRequest(`${name} must be at most ${TOKEN_REQUEST_LIMITS.valueLength} characters`);
   }
   // RFC 6749 §3.2: request parameters must not be included more than once.

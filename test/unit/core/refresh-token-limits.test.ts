@@ -75,6 +75,25 @@ describe('an over-long refresh token', () => {
     expect(upstream.calls).toHaveLength(0);
   });
 
+  it('is only an ignored field on the swap paths', async () => {
+    const upstream = scriptedUpstream({
+      body: {
+        access_token: 'upstream-access',
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: 'user-read-email',
+        refresh_token: 'upstream-refresh',
+      },
+    });
+    const { app } = await testApp(upstream);
+    const response = await app.fetch(
+      formPost('/swap', { code: 'a-code', refresh_token: OVER_LIMIT }),
+    );
+    expect(response.status).toBe(200);
+    expect(upstream.calls).toHaveLength(1);
+    expect(upstream.calls[0]?.form.get('code')).toBe('a-code');
+  });
+
   it('is not opened in plaintext mode either: never sent upstream', async () => {
     const upstream = scriptedUpstream();
     const { app } = await testApp(upstream, {
