@@ -19,13 +19,19 @@ if (
   )
 ) {
   // process.execve is still experimental: its warning would be the first line of every start.
+  const listeners = process.listeners('warning');
   process.removeAllListeners('warning');
-  process.execve(process.execPath, [
-    process.execPath,
-    SEMI_SPACE_FLAG,
-    ...process.execArgv,
-    ...process.argv.slice(1),
-  ]);
+  try {
+    process.execve(process.execPath, [
+      process.execPath,
+      SEMI_SPACE_FLAG,
+      ...process.execArgv,
+      ...process.argv.slice(1),
+    ]);
+  } catch {
+    // Not allowed here (a sandbox, a platform without execve): serve with Node's default sizes.
+    for (const listener of listeners) process.on('warning', listener);
+  }
 }
 
 // V8's compiled code for the modules below is kept on disk (Node's compile cache, in the system's
