@@ -2,35 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webCryptoAnswerCipher } from '../../src/core/state/answer-cipher.ts';
 import { LOCK_MARGIN_MS, RefreshCoalescer } from '../../src/core/state/refresh-coalescer.ts';
 import { RedisStore } from '../../src/node/redis-store.ts';
+import { controlledRefresh, until } from '../support/controlled-refresh.ts';
 import { RedisServer } from '../support/redis-server.ts';
 import { requireTool } from '../support/system-tool.ts';
 
 const available = requireTool('redis-server', 'apt-get install -y redis-server');
 const pause = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A refresh the test finishes by hand, counting how often it was started. */
-function controlledRefresh() {
-  const pending: { resolve: (v: string) => void; reject: (e: Error) => void }[] = [];
-  return {
-    get calls() {
-      return pending.length;
-    },
-    refresh: () =>
-      new Promise<string>((resolve, reject) => {
-        pending.push({ resolve, reject });
-      }),
-    settle: (index: number, outcome: string | Error) => {
-      const call = pending[index]!;
-      if (outcome instanceof Error) call.reject(outcome);
-      else call.resolve(outcome);
-    },
-  };
-}
-
-async function until(condition: () => boolean) {
-  for (let i = 0; i < 200 && !condition(); i++) await pause(5);
-  expect(condition()).toBe(true);
-}
 
 describe.skipIf(!available)('the refresh lock in Redis', () => {
   let redis: RedisServer;

@@ -1,40 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeCode } from '../support/authorize.ts';
-import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
-import { emulatorControl } from '../support/emulator-control.ts';
-import { RedisServer } from '../support/redis-server.ts';
+import { type RedisInstances, startRedisInstances } from '../support/redis-instances.ts';
 import { requireTool } from '../support/system-tool.ts';
 
 const available = requireTool('redis-server', 'apt-get install -y redis-server');
 
 describe.skipIf(!available)('three instances sharing one Redis', () => {
-  let redis: RedisServer;
-  let emulator: CliProcess;
+  let cluster: RedisInstances;
+  let redis: RedisInstances['redis'];
   let emulatorUrl: string;
-  const servers: CliProcess[] = [];
-  const urls: string[] = [];
-  let control: ReturnType<typeof emulatorControl>;
+  let control: RedisInstances['control'];
+  let urls: readonly string[];
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    emulator = startCli(['emulator', '--port', '0']);
-    emulatorUrl = await emulator.waitFor(LISTENING);
-    control = emulatorControl(emulatorUrl);
-    for (let i = 0; i < 3; i++) {
-      const server = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], {
-        ...demoServerEnv(emulatorUrl),
-        TOKENSWAP_REDIS_URL: redis.url,
-        TOKENSWAP_RATE_LIMIT: 'off',
-      });
-      servers.push(server);
-      urls.push(await server.waitFor(LISTENING));
-    }
+    cluster = await startRedisInstances(3, { TOKENSWAP_RATE_LIMIT: 'off' });
+    ({ redis, emulatorUrl, control, urls } = cluster);
   });
 
-  afterAll(async () => {
-    await Promise.all([...servers.map((s) => s.stop()), emulator?.stop()]);
-    await redis?.stop();
-  });
+  afterAll(() => cluster?.stop());
 
   async function sealedToken(): Promise<string> {
     const response = await fetch(`${urls[0]}/swap`, {
@@ -44,7 +27,7 @@ describe.skipIf(!available)('three instances sharing one Redis', () => {
     return ((await response.json()) as { refresh_token: string }).refresh_token;
   }
 
-  async function refreshAll(token: string, count: number, targets: string[]) {
+  async function refreshAll(token: string, count: number, targets: readonly string[]) {
     return Promise.all(
       Array.from({ length: count }, async (_, i) => {
         const response = await fetch(`${targets[i % targets.length]}/refresh`, {

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeCode } from '../support/authorize.ts';
-import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
-import { emulatorControl } from '../support/emulator-control.ts';
-import { RedisServer } from '../support/redis-server.ts';
+import { type RedisInstances, startRedisInstances } from '../support/redis-instances.ts';
 import { requireTool } from '../support/system-tool.ts';
 
 const available = requireTool('redis-server', 'apt-get install -y redis-server');
@@ -10,34 +8,22 @@ const available = requireTool('redis-server', 'apt-get install -y redis-server')
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!available)('two instances through a Redis outage', () => {
-  let redis: RedisServer;
-  let emulator: CliProcess;
+  let cluster: RedisInstances;
+  let redis: RedisInstances['redis'];
   let emulatorUrl: string;
-  const servers: CliProcess[] = [];
-  const urls: string[] = [];
-  let control: ReturnType<typeof emulatorControl>;
+  let control: RedisInstances['control'];
+  let servers: RedisInstances['servers'];
+  let urls: readonly string[];
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
-    emulator = startCli(['emulator', '--port', '0']);
-    emulatorUrl = await emulator.waitFor(LISTENING);
-    control = emulatorControl(emulatorUrl);
-    for (let i = 0; i < 2; i++) {
-      const server = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], {
-        ...demoServerEnv(emulatorUrl),
-        TOKENSWAP_REDIS_URL: redis.url,
-        // On, but never reached: every token request then counts in the store too.
-        TOKENSWAP_RATE_LIMIT: '100000/min',
-      });
-      servers.push(server);
-      urls.push(await server.waitFor(LISTENING));
-    }
+    cluster = await startRedisInstances(2, {
+      // On, but never reached: every token request then counts in the store too.
+      TOKENSWAP_RATE_LIMIT: '100000/min',
+    });
+    ({ redis, emulatorUrl, control, servers, urls } = cluster);
   });
 
-  afterAll(async () => {
-    await Promise.all([...servers.map((s) => s.stop()), emulator?.stop()]);
-    await redis?.stop();
-  });
+  afterAll(() => cluster?.stop());
 
   async function swap(url: string): Promise<{ status: number; refreshToken?: string }> {
     const response = await fetch(`${url}/swap`, {

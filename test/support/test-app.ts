@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createApp } from '../../src/core/create-app.ts';
@@ -63,4 +64,15 @@ export async function testAppsFileApp(
   const sealer = await createSealerFromConfig(config);
   const app = createApp(config, { upstream, sealer });
   return { app, config, sealer };
+}
+
+/** The JSON 405 of a read-only path: it serves GET and HEAD only. */
+export async function expectOnlyGetOrHead(response: Response): Promise<void> {
+  expect(response.status).toBe(405);
+  expect(response.headers.get('allow')).toBe('GET, HEAD');
+  expect(response.headers.get('content-type')).toBe('application/json');
+  expect(await response.json()).toEqual({
+    error: 'invalid_request',
+    error_description: 'This endpoint accepts only GET or HEAD',
+  });
 }

@@ -1,21 +1,15 @@
 import type { AppContext } from '../app-context.ts';
 import { invalidRefreshToken, invalidRequest } from '../errors.ts';
 import { TOKEN_REQUEST_LIMITS, type TokenParams } from '../http/read-token-params.ts';
-import type { Logger } from '../logger.ts';
 import type { TokenAnswer } from './token-answer.ts';
 
 /**
  * The refresh: opens the client's (sealed) refresh token, refreshes upstream and answers with a
  * refresh token always, because several clients lose theirs when it is missing: the rotated one
  * sealed anew, else the one the client sent — re-sealed when it was sealed under an old key or
- * in a legacy format. Concurrent refreshes of one token share one upstream call. `log` is the
- * request's logger (unused for now: the grant is the same shape as the code exchange).
+ * in a legacy format. Concurrent refreshes of one token share one upstream call.
  */
-export async function refreshTokens(
-  ctx: AppContext,
-  params: TokenParams,
-  _log: Logger,
-): Promise<TokenAnswer> {
+export async function refreshTokens(ctx: AppContext, params: TokenParams): Promise<TokenAnswer> {
   const presented = params.get('refresh_token');
   if (presented === undefined || presented === '') {
     throw invalidRequest('refresh_token must be supplied');

@@ -49,7 +49,7 @@ const dispatchGrant: Grant = (ctx, params, log) => {
     throw unsupportedGrantType('grant_type parameter is missing');
   }
   if (grantType === 'authorization_code') return exchangeCode(ctx, params, log);
-  if (grantType === 'refresh_token') return refreshTokens(ctx, params, log);
+  if (grantType === 'refresh_token') return refreshTokens(ctx, params);
   throw unsupportedGrantType('grant_type must be authorization_code or refresh_token');
 };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/core/create-app.ts';
-import type { Logger } from '../../../src/core/logger.ts';
 import { PrometheusMetrics } from '../../../src/node/prometheus-metrics.ts';
 import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { recordingLogger } from '../../support/recording-logger.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { testConfig } from '../../support/test-app.ts';
 
@@ -30,16 +30,7 @@ function abortedRequest(): Request {
 describe('a client that hangs up mid-body', () => {
   it('is counted as 499 and logged at info with its id, not as a 500', async () => {
     const config = testConfig({ TOKENSWAP_RATE_LIMIT: 'off' });
-    const lines: Record<string, unknown>[] = [];
-    const record = (level: string) => (fields: object, msg?: string) => {
-      lines.push({ ...fields, level, msg });
-    };
-    const logger: Logger = {
-      debug: record('debug'),
-      info: record('info'),
-      warn: record('warn'),
-      error: record('error'),
-    };
+    const { logger, lines } = recordingLogger();
     const metrics = new PrometheusMetrics();
     const app = createApp(config, {
       upstream: scriptedUpstream(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
-import { formPost, testApp, testAppsFileApp } from '../../support/test-app.ts';
+import { expectOnlyGetOrHead, formPost, testApp, testAppsFileApp } from '../../support/test-app.ts';
 
 async function app() {
   return (await testApp(scriptedUpstream())).app;
@@ -99,14 +99,9 @@ describe('request handling', () => {
     async (method) => {
       const a = await app();
       for (const path of ['/', '/.well-known/tokenswap']) {
-        const response = await a.fetch(new Request(`http://swap.test${path}`, { method }));
-        expect(response.status).toBe(405);
-        expect(response.headers.get('allow')).toBe('GET, HEAD');
-        expect(response.headers.get('content-type')).toBe('application/json');
-        expect(await response.json()).toEqual({
-          error: 'invalid_request',
-          error_description: 'This endpoint accepts only GET or HEAD',
-        });
+        await expectOnlyGetOrHead(
+          await a.fetch(new Request(`http://swap.test${path}`, { method })),
+        );
       }
     },
   );

@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/core/create-app.ts';
-import type { Logger } from '../../../src/core/logger.ts';
 import type { RefreshTokenSealer } from '../../../src/core/seal/refresh-token-sealer.ts';
 import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { recordingLogger } from '../../support/recording-logger.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { formPost, testConfig } from '../../support/test-app.ts';
-
-type Line = { level: string; msg: string | undefined } & Record<string, unknown>;
-
-function recordingLogger() {
-  const lines: Line[] = [];
-  const record =
-    (level: string) =>
-    (fields: object, msg?: string): void => {
-      lines.push({ ...fields, level, msg });
-    };
-  const logger: Logger = {
-    debug: record('debug'),
-    info: record('info'),
-    warn: record('warn'),
-    error: record('error'),
-  };
-  return { logger, lines };
-}
 
 const TOKENS = {
   access_token: 'at-1',

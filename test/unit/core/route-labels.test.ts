@@ -1,29 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { createApp } from '../../../src/core/create-app.ts';
-import type { Logger } from '../../../src/core/logger.ts';
 import { PrometheusMetrics } from '../../../src/node/prometheus-metrics.ts';
 import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { recordingLogger } from '../../support/recording-logger.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { formPost, TEST_ENV, testConfig } from '../../support/test-app.ts';
 
 const ORIGIN = 'https://app.example.com';
-
-function recordingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const record =
-    (level: string) =>
-    (fields: object, msg?: string): void => {
-      lines.push({ level, msg, ...fields });
-    };
-  const logger: Logger = {
-    debug: record('debug'),
-    info: record('info'),
-    warn: record('warn'),
-    error: record('error'),
-  };
-  return { logger, lines };
-}
 
 function routeLabels(exposition: string): Set<string> {
   const labels = new Set<string>();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { webCryptoAnswerCipher } from '../../../src/core/state/answer-cipher.ts';
 import { MemoryStore } from '../../../src/core/state/memory-store.ts';
 import { LOCK_MARGIN_MS, RefreshCoalescer } from '../../../src/core/state/refresh-coalescer.ts';
+import { controlledRefresh, until } from '../../support/controlled-refresh.ts';
 
 /** A clock the test moves by hand. */
 function fakeClock(start = 1_700_000_000_000) {
@@ -14,31 +15,6 @@ function fakeClock(start = 1_700_000_000_000) {
   };
 }
 
-/** A refresh the test finishes by hand, counting how often it was started. */
-function controlledRefresh() {
-  const pending: { resolve: (v: string) => void; reject: (e: Error) => void }[] = [];
-  return {
-    get calls() {
-      return pending.length;
-    },
-    refresh: () =>
-      new Promise<string>((resolve, reject) => {
-        pending.push({ resolve, reject });
-      }),
-    settle: (index: number, outcome: string | Error) => {
-      const call = pending[index]!;
-      if (outcome instanceof Error) call.reject(outcome);
-      else call.resolve(outcome);
-    },
-  };
-}
-
-const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 400 && !condition(); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  expect(condition()).toBe(true);
-};
 const pause = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the refresh lock', () => {
