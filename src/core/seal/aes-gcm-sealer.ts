@@ -1,12 +1,10 @@
-import { type AeadEngine, webCryptoEngine } from './aead-engine.ts';
+import { type AeadEngine, IV_BYTES, TAG_BYTES, webCryptoEngine } from './aead-engine.ts';
 import { decodeBase64Url, encodeBase64Url } from './base64url.ts';
 import type { EncryptionKey } from './encryption-keys.ts';
 import type { LegacyTokenOpener, OpenedToken, RefreshTokenSealer } from './refresh-token-sealer.ts';
 
 /** Envelope version: `ts1.<kid>.<base64url(iv ‖ ciphertext ‖ tag)>`. */
 const VERSION = 'ts1';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 /** Longer input is refused before any decoding: no token of ours is anywhere near it. */
 const MAX_SEALED_LENGTH = 4096;
 
@@ -50,17 +48,12 @@ export async function createAesGcmSealer(
   };
 
   const seal = async (token: string, clientId: string): Promise<string> => {
-    const iv = engine.iv();
     const sealed = await engine.encrypt(
       sealingKey,
-      iv,
       associatedData(sealingKid, clientId),
       encoder.encode(token),
     );
-    const bytes = new Uint8Array(IV_BYTES + sealed.byteLength);
-    bytes.set(iv);
-    bytes.set(sealed, IV_BYTES);
-    return `${VERSION}.${sealingKid}.${encodeBase64Url(bytes)}`;
+    return `${VERSION}.${sealingKid}.${encodeBase64Url(sealed)}`;
   };
 
   const openSealed = async (sealed: string, clientId: string): Promise<OpenedToken | null> => {
@@ -73,12 +66,7 @@ export async function createAesGcmSealer(
       return null;
     }
     try {
-      const plain = await engine.decrypt(
-        key,
-        bytes.subarray(0, IV_BYTES),
-        associatedData(kid, clientId),
-        bytes.subarray(IV_BYTES),
-      );
+      const plain = await engine.decrypt(key, associatedData(kid, clientId), bytes);
       return { token: decoder.decode(plain), reseal: kid !== sealingKid };
     } catch {
       return null;
