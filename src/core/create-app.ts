@@ -45,11 +45,15 @@ export interface TokenSwapApp {
   fetch(request: Request, connection?: ConnectionInfo): Promise<Response>;
 }
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** 24 hex digits (96 random bits), one request's id. */
 function randomId(random: (bytes: Uint8Array) => Uint8Array): () => string {
+  const bytes = new Uint8Array(12);
   return () => {
-    const bytes = random(new Uint8Array(12));
+    random(bytes);
     let id = '';
-    for (const byte of bytes) id += byte.toString(16).padStart(2, '0');
+    for (let i = 0; i < bytes.length; i++) id += HEX[bytes[i]!];
     return id;
   };
 }

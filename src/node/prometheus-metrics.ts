@@ -1,6 +1,12 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CircuitStateName, Metrics, UpstreamCallKind } from '../core/metrics.ts';
 
+interface RequestChildren {
+  readonly count: { inc(): void };
+  readonly seconds: { observe(value: number): void };
+}
+type UpstreamChildren = RequestChildren;
+
 const CIRCUIT_VALUES: Record<CircuitStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 /** The server's metrics in Prometheus form, on a registry of its own. */
@@ -54,6 +60,13 @@ export class PrometheusMetrics implements Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * Label-bound children, looked up once per label set: prom-client hashes the labels object on
+   * every call otherwise. Routes, statuses and OAuth errors are small fixed sets, so is this.
+   */
+  readonly #requestChildren = new Map<string, RequestChildren>();
+  readonly #upstreamChildren = new Map<string, UpstreamChildren>();
+
   constructor(options: { redisUp?: () => boolean } = {}) {
     collectDefaultMetrics({ register: this.registry });
     this.#circuit.set(0);
@@ -71,8 +84,17 @@ export class PrometheusMetrics implements Metrics {
   }
 
   request(route: string, status: number, seconds: number): void {
-    this.#requests.inc({ route, status });
-    this.#requestSeconds.observe({ route }, seconds);
+    const key = `${route} ${status}`;
+    let children = this.#requestChildren.get(key);
+    if (children === undefined) {
+      children = {
+        count: this.#requests.labels({ route, status }),
+        seconds: this.#requestSeconds.labels({ route }),
+      };
+      this.#requestChildren.set(key, children);
+    }
+    children.count.inc();
+    children.seconds.observe(seconds);
   }
 
   upstream(
@@ -81,8 +103,18 @@ export class PrometheusMetrics implements Metrics {
     oauthError: string | undefined,
     seconds: number,
   ) {
-    this.#upstream.inc({ call: kind, status, error: oauthError ?? '' });
-    this.#upstreamSeconds.observe({ call: kind }, seconds);
+    const error = oauthError ?? '';
+    const key = `${kind} ${status} ${error}`;
+    let children = this.#upstreamChildren.get(key);
+    if (children === undefined) {
+      children = {
+        count: this.#upstream.labels({ call: kind, status, error }),
+        seconds: this.#upstreamSeconds.labels({ call: kind }),
+      };
+      this.#upstreamChildren.set(key, children);
+    }
+    children.count.inc();
+    children.seconds.observe(seconds);
   }
 
   retry(kind: UpstreamCallKind): void {

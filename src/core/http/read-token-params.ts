@@ -12,6 +12,8 @@ export const TOKEN_REQUEST_LIMITS = Object.freeze({
 export type TokenParams = ReadonlyMap<string, string>;
 
 const FORM = 'application/x-www-form-urlencoded';
+/** Stateless between calls (no `stream` option): one decoder serves every request. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const JSON_TYPE = 'application/json';
 
 function payloadTooLarge(): TokenSwapError {
@@ -41,7 +43,7 @@ async function readLimitedText(request: Request, limit: number): Promise<string>
       : await readStream(request, limit);
   if (bytes.byteLength > limit) throw payloadTooLarge();
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     throw invalidRequest('request body is not valid UTF-8');
   }
