@@ -1,11 +1,24 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CircuitStateName, Metrics, UpstreamCallKind } from '../core/metrics.ts';
 
-interface RequestChildren {
+/** A counter and a histogram bound to one label set. */
+interface Children {
   readonly count: { inc(): void };
   readonly seconds: { observe(value: number): void };
 }
-type UpstreamChildren = RequestChildren;
+
+/**
+ * The children for one label set, made on first use: prom-client hashes a labels object on
+ * every call otherwise. The cache grows with the label sets, as prom-client's own series do.
+ */
+function childrenFor(cache: Map<string, Children>, key: string, make: () => Children): Children {
+  let children = cache.get(key);
+  if (children === undefined) {
+    children = make();
+    cache.set(key, children);
+  }
+  return children;
+}
 
 const CIRCUIT_VALUES: Record<CircuitStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
 
@@ -60,12 +73,8 @@ export class PrometheusMetrics implements Metrics {
     registers: [this.registry],
   });
 
-  /**
-   * Label-bound children, looked up once per label set: prom-client hashes the labels object on
-   * every call otherwise. Routes, statuses and OAuth errors are small fixed sets, so is this.
-   */
-  readonly #requestChildren = new Map<string, RequestChildren>();
-  readonly #upstreamChildren = new Map<string, UpstreamChildren>();
+  readonly #requestChildren = new Map<string, Children>();
+  readonly #upstreamChildren = new Map<string, Children>();
 
   constructor(options: { redisUp?: () => boolean } = {}) {
     collectDefaultMetrics({ register: this.registry });
@@ -84,15 +93,10 @@ export class PrometheusMetrics implements Metrics {
   }
 
   request(route: string, status: number, seconds: number): void {
-    const key = `${route} ${status}`;
-    let children = this.#requestChildren.get(key);
-    if (children === undefined) {
-      children = {
-        count: this.#requests.labels({ route, status }),
-        seconds: this.#requestSeconds.labels({ route }),
-      };
-      this.#requestChildren.set(key, children);
-    }
+    const children = childrenFor(this.#requestChildren, `${route} ${status}`, () => ({
+      count: this.#requests.labels({ route, status }),
+      seconds: this.#requestSeconds.labels({ route }),
+    }));
     children.count.inc();
     children.seconds.observe(seconds);
   }
@@ -104,15 +108,10 @@ export class PrometheusMetrics implements Metrics {
     seconds: number,
   ) {
     const error = oauthError ?? '';
-    const key = `${kind} ${status} ${error}`;
-    let children = this.#upstreamChildren.get(key);
-    if (children === undefined) {
-      children = {
-        count: this.#upstream.labels({ call: kind, status, error }),
-        seconds: this.#upstreamSeconds.labels({ call: kind }),
-      };
-      this.#upstreamChildren.set(key, children);
-    }
+    const children = childrenFor(this.#upstreamChildren, `${kind} ${status} ${error}`, () => ({
+      count: this.#upstream.labels({ call: kind, status, error }),
+      seconds: this.#upstreamSeconds.labels({ call: kind }),
+    }));
     children.count.inc();
     children.seconds.observe(seconds);
   }

@@ -63,4 +63,37 @@ describe('/metrics counters move with what happens', () => {
     expect(again.status).toBe(200);
     expect(counter(await scrape(), 'tokenswap_refresh_coalesced_total')).toBe(5);
   });
+
+  it('every request and upstream answer is counted in the series of its own labels', async () => {
+    const upstream = scriptedUpstream(
+      { body: TOKENS },
+      { body: TOKENS },
+      {
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'Invalid authorization code' },
+      },
+      { body: TOKENS },
+    );
+    const { app, scrape } = await setup(upstream);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await app.fetch(formPost('/swap', { code: `c${i}` }))).status);
+    }
+    expect(statuses).toEqual([200, 200, 400, 200]);
+    upstream.assertDone();
+    const text = await scrape();
+    expect(counter(text, 'tokenswap_requests_total{route="/swap",status="200"}')).toBe(3);
+    expect(counter(text, 'tokenswap_requests_total{route="/swap",status="400"}')).toBe(1);
+    expect(counter(text, 'tokenswap_request_duration_seconds_count{route="/swap"}')).toBe(4);
+    expect(
+      counter(text, 'tokenswap_upstream_responses_total{call="code",status="200",error=""}'),
+    ).toBe(3);
+    expect(
+      counter(
+        text,
+        'tokenswap_upstream_responses_total{call="code",status="400",error="invalid_grant"}',
+      ),
+    ).toBe(1);
+    expect(counter(text, 'tokenswap_upstream_duration_seconds_count{call="code"}')).toBe(4);
+  });
 });
