@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createSealerFromConfig } from '../src/node/sealer-from-config.ts';
-import { type Child, freePort, peakRssMb, startNode, startServer } from './processes.ts';
+import { freePort } from '../test/support/free-port.ts';
+import { type Child, peakRssMb, startNode, startServer } from './processes.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUND_SECONDS = quick ? 3 : 5;

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliProcess, startCli } from '../support/cli-process.ts';
-import { freePort } from '../support/redis-server.ts';
+import { freePort } from '../support/free-port.ts';
 import { requireTool } from '../support/system-tool.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

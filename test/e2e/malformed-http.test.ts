@@ -1,7 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliProcess, LISTENING, startCli } from '../support/cli-process.ts';
-import { TEST_KEY } from '../support/test-app.ts';
+import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
 
 let server: CliProcess;
 let serverUrl: string;
@@ -9,11 +8,8 @@ let port: number;
 
 beforeAll(async () => {
   server = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], {
-    SPOTIFY_CLIENT_ID: 'c',
-    SPOTIFY_CLIENT_SECRET: 's',
-    SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
-    SPOTIFY_ACCOUNTS_URL: 'http://127.0.0.1:9',
-    TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY,
+    // Nothing listens on port 9: these tests never reach the upstream.
+    ...demoServerEnv('http://127.0.0.1:9'),
     TOKENSWAP_HEADERS_TIMEOUT_MS: '1000',
     TOKENSWAP_REQUEST_TIMEOUT_MS: '1500',
     TOKENSWAP_RATE_LIMIT: 'off',

@@ -1,32 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { webCryptoAnswerCipher } from '../../src/core/state/answer-cipher.ts';
 import { LOCK_MARGIN_MS, RefreshCoalescer } from '../../src/core/state/refresh-coalescer.ts';
-import { RedisStore } from '../../src/node/redis-store.ts';
 import { controlledRefresh, until } from '../support/controlled-refresh.ts';
-import { RedisServer } from '../support/redis-server.ts';
+import { useRedisStores } from '../support/redis-stores.ts';
 import { requireTool } from '../support/system-tool.ts';
 
 const available = requireTool('redis-server', 'apt-get install -y redis-server');
 const pause = (ms = 50) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!available)('the refresh lock in Redis', () => {
-  let redis: RedisServer;
-  const stores: RedisStore[] = [];
-  const connect = async (keyPrefix: string) => {
-    const store = new RedisStore({ url: redis.url, keyPrefix });
-    stores.push(store);
-    await store.connect();
-    return store;
-  };
-
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-  });
-
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-    await redis?.stop();
-  });
+  const { connect } = useRedisStores();
 
   it('deleteIfEquals deletes atomically only the value it is given', async () => {
     const store = await connect('cad:');

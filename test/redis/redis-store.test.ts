@@ -1,36 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FallbackStore } from '../../src/core/state/fallback-store.ts';
 import { MemoryStore } from '../../src/core/state/memory-store.ts';
 import { RateLimiter } from '../../src/core/state/rate-limiter.ts';
 import { RefreshCoalescer } from '../../src/core/state/refresh-coalescer.ts';
-import { RedisStore } from '../../src/node/redis-store.ts';
-import { RedisServer } from '../support/redis-server.ts';
+import { useRedisStores } from '../support/redis-stores.ts';
 import { requireTool } from '../support/system-tool.ts';
 
 const available = requireTool('redis-server', 'apt-get install -y redis-server');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!available)('Redis store against a real redis-server', () => {
-  let redis: RedisServer;
-  const stores: RedisStore[] = [];
-  const connect = async () => {
-    const store = new RedisStore({ url: redis.url, keyPrefix: `t${stores.length}:` });
-    stores.push(store);
-    await store.connect();
-    return store;
-  };
-
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-  });
-
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-    await redis?.stop();
-  });
+  const fixture = useRedisStores();
 
   it('counts with an expiry, locks, keeps and forgets values', async () => {
-    const store = await connect();
+    const store = await fixture.connect('counts:');
     expect(await store.increment('n', 1_000)).toMatchObject({ count: 1 });
     const second = await store.increment('n', 1_000);
     expect(second.count).toBe(2);
@@ -48,12 +31,7 @@ describe.skipIf(!available)('Redis store against a real redis-server', () => {
 
   it('shares rate limits and coalescing between instances', async () => {
     // Same prefix for both: two instances of one deployment.
-    const shared = [
-      new RedisStore({ url: redis.url, keyPrefix: 'shared:' }),
-      new RedisStore({ url: redis.url, keyPrefix: 'shared:' }),
-    ];
-    stores.push(...shared);
-    await Promise.all(shared.map((s) => s.connect()));
+    const shared = await Promise.all([fixture.connect('shared:'), fixture.connect('shared:')]);
     const rule = { limit: 3, windowMs: 60_000 };
     const limiters = shared.map((s) => new RateLimiter(s, rule));
     const allowed = [];
@@ -78,7 +56,7 @@ describe.skipIf(!available)('Redis store against a real redis-server', () => {
   });
 
   it('falls back to memory while Redis is down, logs it once, and goes back when it returns', async () => {
-    const store = await connect();
+    const store = await fixture.connect('outage:');
     const events: string[] = [];
     const logger = {
       debug() {},
@@ -90,14 +68,14 @@ describe.skipIf(!available)('Redis store against a real redis-server', () => {
     await fallback.set('k', 'shared', 10_000);
     expect(fallback.degraded).toBe(false);
 
-    await redis.stop();
+    await fixture.redis.stop();
     for (let i = 0; i < 20; i++) {
       expect((await fallback.increment('down', 10_000)).count).toBe(i + 1);
     }
     expect(fallback.degraded).toBe(true);
     expect(events.filter((e) => e.startsWith('warn:'))).toHaveLength(1);
 
-    await redis.restart();
+    await fixture.redis.restart();
     const deadline = Date.now() + 10_000;
     while (fallback.degraded && Date.now() < deadline) {
       await fallback.get('probe');

@@ -12,6 +12,15 @@ export interface ScriptedAnswer {
   readonly error?: Error;
 }
 
+/** A plain successful token answer: access token `a`, refresh token `r`, no scope. */
+export const UPSTREAM_TOKENS = Object.freeze({
+  access_token: 'a',
+  token_type: 'Bearer',
+  expires_in: 3600,
+  scope: '',
+  refresh_token: 'r',
+});
+
 export interface RecordedCall {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;

@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { REFRESH_PATHS, SWAP_PATHS, TOKEN_PATH } from '../../../src/core/routes/token-routes.ts';
-import { scriptedUpstream } from '../../support/scripted-upstream.ts';
+import { scriptedUpstream, UPSTREAM_TOKENS } from '../../support/scripted-upstream.ts';
 import { formPost, testApp, testAppsFileApp } from '../../support/test-app.ts';
 
 const APP_ORIGIN = 'https://app.example.com';
 const DEV_ORIGIN = 'http://127.0.0.1:5173';
-const TOKENS = {
-  access_token: 'a',
-  token_type: 'Bearer',
-  expires_in: 3600,
-  scope: '',
-  refresh_token: 'r',
-};
 const TOKEN_PATHS = [...SWAP_PATHS, ...REFRESH_PATHS, TOKEN_PATH];
 
 /** What a browser sends before a cross-origin form or JSON POST. */
@@ -33,7 +26,9 @@ function accessControlHeaders(response: Response): Record<string, string> {
 }
 
 async function corsApp(origins: string | undefined, env: Record<string, string> = {}) {
-  const upstream = scriptedUpstream(...Array.from({ length: 20 }, () => ({ body: TOKENS })));
+  const upstream = scriptedUpstream(
+    ...Array.from({ length: 20 }, () => ({ body: UPSTREAM_TOKENS })),
+  );
   const { app } = await testApp(upstream, {
     ...(origins !== undefined && { TOKENSWAP_CORS_ORIGINS: origins }),
     ...env,

@@ -2,16 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/core/create-app.ts';
 import { PrometheusMetrics } from '../../../src/node/prometheus-metrics.ts';
 import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
-import { scriptedUpstream } from '../../support/scripted-upstream.ts';
+import { scriptedUpstream, UPSTREAM_TOKENS } from '../../support/scripted-upstream.ts';
 import { expectOnlyGetOrHead, formPost, testConfig } from '../../support/test-app.ts';
-
-const TOKENS = {
-  access_token: 'a',
-  token_type: 'Bearer',
-  expires_in: 3600,
-  scope: '',
-  refresh_token: 'r',
-};
 
 async function appWithMetrics(readiness: { name: string; check: () => boolean }[] = []) {
   const config = testConfig({
@@ -19,7 +11,7 @@ async function appWithMetrics(readiness: { name: string; check: () => boolean }[
     TOKENSWAP_RATE_LIMIT: '3/min',
   });
   const upstream = scriptedUpstream(
-    { body: TOKENS },
+    { body: UPSTREAM_TOKENS },
     {
       status: 400,
       body: { error: 'invalid_grant', error_description: 'Invalid authorization code' },

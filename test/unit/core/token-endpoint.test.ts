@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { REFRESH_PATHS, SWAP_PATHS, TOKEN_PATH } from '../../../src/core/routes/token-routes.ts';
-import { scriptedUpstream } from '../../support/scripted-upstream.ts';
+import { scriptedUpstream, UPSTREAM_TOKENS } from '../../support/scripted-upstream.ts';
 import { expectSealedRefreshToken } from '../../support/sealed-token.ts';
 import { formPost, testApp } from '../../support/test-app.ts';
 
-const TOKENS = {
-  access_token: 'a',
-  token_type: 'Bearer',
-  expires_in: 3600,
-  scope: '',
-  refresh_token: 'r',
-};
-
 describe('RFC 6749 token endpoint /token', () => {
   it('dispatches authorization_code to the code exchange', async () => {
-    const upstream = scriptedUpstream({ body: TOKENS });
+    const upstream = scriptedUpstream({ body: UPSTREAM_TOKENS });
     const { app } = await testApp(upstream);
     const response = await app.fetch(
       formPost('/token', {
@@ -32,7 +24,7 @@ describe('RFC 6749 token endpoint /token', () => {
   });
 
   it('dispatches refresh_token to the refresh', async () => {
-    const upstream = scriptedUpstream({ body: { ...TOKENS, refresh_token: undefined } });
+    const upstream = scriptedUpstream({ body: { ...UPSTREAM_TOKENS, refresh_token: undefined } });
     const { app, sealer } = await testApp(upstream);
     const sealed = await sealer.seal('r', 'test-client');
     const response = await app.fetch(
@@ -45,7 +37,7 @@ describe('RFC 6749 token endpoint /token', () => {
   });
 
   it('dispatches refresh_token and seals a rotated token', async () => {
-    const upstream = scriptedUpstream({ body: { ...TOKENS, refresh_token: 'rotated' } });
+    const upstream = scriptedUpstream({ body: { ...UPSTREAM_TOKENS, refresh_token: 'rotated' } });
     const { app, sealer } = await testApp(upstream);
     const sealed = await sealer.seal('r', 'test-client');
     const response = await app.fetch(
@@ -105,7 +97,9 @@ describe('no route returns a raw refresh token unless plaintext mode was asked f
   for (const [format, request] of WIRE_FORMATS) {
     for (const path of [...SWAP_PATHS, TOKEN_PATH]) {
       it(`swap at ${path} (${format}) answers a sealed token`, async () => {
-        const upstream = scriptedUpstream({ body: { ...TOKENS, refresh_token: UPSTREAM_REFRESH } });
+        const upstream = scriptedUpstream({
+          body: { ...UPSTREAM_TOKENS, refresh_token: UPSTREAM_REFRESH },
+        });
         const { app } = await testApp(upstream);
         const fields: Record<string, string> = { code: 'c' };
         if (path === TOKEN_PATH) fields.grant_type = 'authorization_code';
@@ -119,8 +113,8 @@ describe('no route returns a raw refresh token unless plaintext mode was asked f
     for (const path of [...REFRESH_PATHS, TOKEN_PATH]) {
       it(`refresh at ${path} (${format}), rotated or not, answers a sealed token`, async () => {
         const upstream = scriptedUpstream(
-          { body: { ...TOKENS, refresh_token: UPSTREAM_REFRESH } },
-          { body: { ...TOKENS, refresh_token: undefined } },
+          { body: { ...UPSTREAM_TOKENS, refresh_token: UPSTREAM_REFRESH } },
+          { body: { ...UPSTREAM_TOKENS, refresh_token: undefined } },
         );
         const { app, sealer } = await testApp(upstream);
         const refresh = (token: string) =>
@@ -151,7 +145,9 @@ describe('no route returns a raw refresh token unless plaintext mode was asked f
   }
 
   it('hands out the raw token only with TOKENSWAP_PLAINTEXT_REFRESH_TOKENS=true', async () => {
-    const upstream = scriptedUpstream({ body: { ...TOKENS, refresh_token: UPSTREAM_REFRESH } });
+    const upstream = scriptedUpstream({
+      body: { ...UPSTREAM_TOKENS, refresh_token: UPSTREAM_REFRESH },
+    });
     const { app } = await testApp(upstream, {
       TOKENSWAP_ENCRYPTION_KEYS: '',
       TOKENSWAP_PLAINTEXT_REFRESH_TOKENS: 'true',
