@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import { loadConfig } from '../src/config/load-config.ts';
 import { createSealerFromConfig } from '../src/node/sealer-from-config.ts';
 import { freePort } from '../test/support/free-port.ts';
-import { type Child, peakRssMb, startNode, startServer } from './processes.ts';
+import { type Child, cpuMicros, peakRssMb, startNode, startServer } from './processes.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUND_SECONDS = quick ? 3 : 5;
@@ -35,6 +35,8 @@ interface Round {
   upstreamConnections: number;
   /** New TLS handshakes with the upstream during the round (after warm-up). */
   handshakes: number;
+  /** The server's CPU time (all threads) per answered request, in microseconds. */
+  cpuPerRequest: number;
 }
 
 async function upstreamStats(upstream: Child, ca?: string) {
@@ -87,7 +89,9 @@ async function round(
   ca?: string,
 ): Promise<Round> {
   const before = await upstreamStats(upstream, ca);
+  const cpuBefore = cpuMicros(target.process.pid);
   const result = await load(target.url, path, bodies, connections, ROUND_SECONDS);
+  const cpuAfter = cpuMicros(target.process.pid);
   const after = await upstreamStats(upstream, ca);
   return {
     rps: result.requests.average,
@@ -98,6 +102,7 @@ async function round(
     requests: result.requests.total,
     upstreamConnections: after.connections - before.connections,
     handshakes: after.handshakes - before.handshakes,
+    cpuPerRequest: (cpuAfter - cpuBefore) / Math.max(1, result.requests.total),
   };
 }
 
@@ -116,14 +121,15 @@ interface Row {
 
 function summarize(rows: Row[]): string {
   const header =
-    '| scenario | server | req/s | p50 ms | p99 ms | errors | non-2xx | peak RSS MB | upstream conns / 1k req | new TLS handshakes | ratio req/s | ratio p99 |';
-  const lines = [header, '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+    '| scenario | server | req/s | p50 ms | p99 ms | errors | non-2xx | peak RSS MB | upstream conns / 1k req | new TLS handshakes | server CPU µs / req | ratio req/s | ratio p99 |';
+  const lines = [header, '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
   for (let i = 0; i < rows.length; i += 2) {
     const pair = [rows[i]!, rows[i + 1]!];
     const [ours, reference] = pair.map((row) => ({
       rps: median(row.rounds.map((r) => r.rps)),
       p50: median(row.rounds.map((r) => r.p50)),
       p99: median(row.rounds.map((r) => r.p99)),
+      cpu: median(row.rounds.map((r) => r.cpuPerRequest)),
     }));
     for (const [index, row] of pair.entries()) {
       const m = index === 0 ? ours! : reference!;
@@ -141,7 +147,7 @@ function summarize(rows: Row[]): string {
       const ratio = index === 0 ? (ours!.rps / reference!.rps).toFixed(2) : '1.00';
       const ratioP99 = index === 0 ? (ours!.p99 / reference!.p99).toFixed(2) : '1.00';
       lines.push(
-        `| ${row.scenario} | ${row.server} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${errors} | ${non2xx} | ${row.rss.toFixed(0)} | ${perK.toFixed(2)} | ${row.rounds.reduce((s, r) => s + r.handshakes, 0)} | ${ratio} | ${ratioP99} |`,
+        `| ${row.scenario} | ${row.server} | ${Math.round(m.rps)} | ${m.p50} | ${m.p99} | ${errors} | ${non2xx} | ${row.rss.toFixed(0)} | ${perK.toFixed(2)} | ${row.rounds.reduce((s, r) => s + r.handshakes, 0)} | ${Number.isNaN(m.cpu) ? '—' : m.cpu.toFixed(0)} | ${ratio} | ${ratioP99} |`,
       );
     }
   }
