@@ -8,22 +8,14 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { loadConfig } from '../src/config/load-config.ts';
-import { createSealerFromConfig } from '../src/node/sealer-from-config.ts';
 import { freePort } from '../test/support/free-port.ts';
 import { type Child, cpuMicros, peakRssMb, startNode, startServer } from './processes.ts';
+import { APP, KEY, load, median, requestBodies, SERVER_ENV } from './workload.ts';
 
 const quick = process.argv.includes('--quick');
 const ROUND_SECONDS = quick ? 3 : 5;
 const ROUNDS = quick ? 1 : 3;
 const root = fileURLToPath(new URL('..', import.meta.url));
-const KEY = 'bench:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
-const APP = {
-  SPOTIFY_CLIENT_ID: 'bench-client',
-  SPOTIFY_CLIENT_SECRET: 'bench-secret',
-  SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
-};
 
 interface Round {
   rps: number;
@@ -57,29 +49,6 @@ interface Stats {
   handshakes: number;
 }
 
-async function load(
-  url: string,
-  path: string,
-  bodies: readonly string[],
-  connections: number,
-  seconds: number,
-): Promise<autocannon.Result> {
-  let next = 0;
-  return autocannon({
-    url,
-    connections,
-    duration: seconds,
-    requests: [
-      {
-        method: 'POST',
-        path,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
-      },
-    ],
-  });
-}
-
 async function round(
   target: Child,
   upstream: Child,
@@ -105,12 +74,6 @@ async function round(
     cpuPerRequest: (cpuAfter - cpuBefore) / Math.max(1, result.requests.total),
   };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 interface Row {
   scenario: string;
@@ -211,12 +174,7 @@ async function scenario(
   const port = await freePort();
   const server = await startServer(
     [join(root, 'bin/tokenswap.js'), 'serve', '--host', '127.0.0.1', '--port', String(port)],
-    {
-      ...env,
-      TOKENSWAP_ENCRYPTION_KEYS: KEY,
-      TOKENSWAP_RATE_LIMIT: 'off',
-      TOKENSWAP_REFRESH_COALESCE_WINDOW_MS: '0',
-    },
+    { ...env, ...SERVER_ENV },
     port,
   );
   const reference = await startNode([join(root, 'bench/reference-proxy.ts')], {
@@ -256,17 +214,7 @@ async function scenario(
 }
 
 async function main() {
-  const config = loadConfig({ ...APP, TOKENSWAP_ENCRYPTION_KEYS: KEY });
-  const sealer = await createSealerFromConfig(config);
-  const sealed = await Promise.all(
-    Array.from({ length: 5_000 }, (_, i) =>
-      sealer.seal(`bench-refresh-${i}`, APP.SPOTIFY_CLIENT_ID),
-    ),
-  );
-  const bodies = {
-    '/swap': Array.from({ length: 1000 }, (_, i) => `code=bench-code-${i}`),
-    '/refresh': sealed.map((token) => `refresh_token=${token}`),
-  };
+  const bodies = await requestBodies();
   const dir = mkdtempSync(join(tmpdir(), 'tokenswap-bench-'));
   console.log(
     `tokenswap benchmark${quick ? ' (quick)' : ''}: ${ROUNDS} interleaved round(s) of ${ROUND_SECONDS} s per server, loopback only.`,

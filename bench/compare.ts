@@ -1,0 +1,85 @@
+/**
+ * `npm run bench:compare -- <checkout> <checkout> … [--path /swap|/refresh] [--rounds N]
+ * [--seconds S] [--connections C] [--pin]`: two or more builds of tokenswap (each a checkout with
+ * `npm run build` done, e.g. a `git worktree`) against one canned upstream, in interleaved short
+ * rounds, with each build's requests per second paired with the first build's round by round.
+ * A change of a few percent is lost in the run-to-run noise of `npm run bench`; paired rounds,
+ * their interquartile range and the CPU time per request show whether it is real.
+ * `--pin` puts the servers on CPU 0 and the upstream and load generator on CPU 1 (`taskset`).
+ */
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort } from '../test/support/free-port.ts';
+import { type Child, cpuMicros, startNode, startServer } from './processes.ts';
+import { APP, load, median, quantile, requestBodies, SERVER_ENV } from './workload.ts';
+
+const { values: options, positionals: checkouts } = parseArgs({
+  allowPositionals: true,
+  options: {
+    path: { type: 'string', default: '/swap' },
+    rounds: { type: 'string', default: '12' },
+    seconds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '64' },
+    pin: { type: 'boolean', default: false },
+  },
+});
+const path = options.path;
+if (path !== '/swap' && path !== '/refresh') throw new Error('--path is /swap or /refresh');
+if (checkouts.length < 2) throw new Error('give at least two checkouts to compare');
+const rounds = Number(options.rounds);
+const seconds = Number(options.seconds);
+const connections = Number(options.connections);
+
+function pin(pid: number | undefined, cpu: number) {
+  execFileSync('taskset', ['--all-tasks', '--pid', '--cpu-list', String(cpu), String(pid)], {
+    stdio: 'ignore',
+  });
+}
+
+const bodies = (await requestBodies())[path];
+const upstream = await startNode([resolve('bench/canned-upstream.ts')], {});
+const servers: { name: string; child: Child }[] = [];
+try {
+  for (const checkout of checkouts) {
+    const port = await freePort();
+    const child = await startServer(
+      [resolve(checkout, 'bin/tokenswap.js'), 'serve', '--host', '127.0.0.1', '--port', `${port}`],
+      { ...APP, ...SERVER_ENV, SPOTIFY_ACCOUNTS_URL: upstream.url },
+      port,
+    );
+    servers.push({ name: checkout, child });
+  }
+  if (options.pin) {
+    pin(process.pid, 1);
+    pin(upstream.process.pid, 1);
+    for (const { child } of servers) pin(child.process.pid, 0);
+  }
+  for (const { child } of servers) await load(child.url, path, bodies, connections, 1);
+  const rps = servers.map((): number[] => []);
+  const cpu = servers.map((): number[] => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, { child }] of servers.entries()) {
+      const before = cpuMicros(child.process.pid);
+      const result = await load(child.url, path, bodies, connections, seconds);
+      if (result.errors + result.timeouts + result.non2xx > 0) {
+        throw new Error(`${servers[index]!.name} answered errors or non-2xx: not comparable`);
+      }
+      rps[index]!.push(result.requests.average);
+      cpu[index]!.push((cpuMicros(child.process.pid) - before) / result.requests.total);
+    }
+  }
+  console.log(
+    `${path}, ${connections} connections, ${rounds} interleaved rounds of ${seconds} s${options.pin ? ', pinned' : ''}`,
+  );
+  console.log('| checkout | req/s | CPU µs / req | paired req/s ratio | q1 | q3 |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const [index, { name }] of servers.entries()) {
+    const paired = rps[index]!.map((value, round) => value / rps[0]![round]!);
+    console.log(
+      `| ${name} | ${median(rps[index]!).toFixed(0)} | ${median(cpu[index]!).toFixed(0)} | ${median(paired).toFixed(3)} | ${quantile(paired, 0.25).toFixed(3)} | ${quantile(paired, 0.75).toFixed(3)} |`,
+    );
+  }
+} finally {
+  await Promise.all([...servers.map(({ child }) => child.stop()), upstream.stop()]);
+}

@@ -1,0 +1,72 @@
+/**
+ * What every benchmark run sends and how: the app's settings, the request bodies and the load
+ * generator. Shared by `npm run bench` and `npm run bench:compare`.
+ */
+import autocannon from 'autocannon';
+import { loadConfig } from '../src/config/load-config.ts';
+import { createSealerFromConfig } from '../src/node/sealer-from-config.ts';
+
+export const KEY = 'bench:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
+export const APP = {
+  SPOTIFY_CLIENT_ID: 'bench-client',
+  SPOTIFY_CLIENT_SECRET: 'bench-secret',
+  SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
+};
+/** `tokenswap serve` as benchmarked: rate limit out of the way, refresh coalescing window off. */
+export const SERVER_ENV = {
+  TOKENSWAP_ENCRYPTION_KEYS: KEY,
+  TOKENSWAP_RATE_LIMIT: 'off',
+  TOKENSWAP_REFRESH_COALESCE_WINDOW_MS: '0',
+};
+
+export type Bodies = Readonly<Record<'/swap' | '/refresh', readonly string[]>>;
+
+/** 1,000 distinct codes, and 5,000 distinct sealed refresh tokens (more than any window holds). */
+export async function requestBodies(): Promise<Bodies> {
+  const config = loadConfig({ ...APP, TOKENSWAP_ENCRYPTION_KEYS: KEY });
+  const sealer = await createSealerFromConfig(config);
+  const sealed = await Promise.all(
+    Array.from({ length: 5_000 }, (_, i) =>
+      sealer.seal(`bench-refresh-${i}`, APP.SPOTIFY_CLIENT_ID),
+    ),
+  );
+  return {
+    '/swap': Array.from({ length: 1000 }, (_, i) => `code=bench-code-${i}`),
+    '/refresh': sealed.map((token) => `refresh_token=${token}`),
+  };
+}
+
+/** Form POSTs to `url + path` on `connections` connections for `seconds`, cycling the bodies. */
+export function load(
+  url: string,
+  path: string,
+  bodies: readonly string[],
+  connections: number,
+  seconds: number,
+): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
+      },
+    ],
+  });
+}
+
+export const median = (values: readonly number[]) => quantile(values, 0.5);
+
+/** Linear-interpolated quantile of `values` (q in [0, 1]). */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.ceil(at);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
+}
