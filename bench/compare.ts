@@ -5,6 +5,7 @@
  * rounds, with each build's requests per second paired with the first build's round by round.
  * A change of a few percent is lost in the run-to-run noise of `npm run bench`; paired rounds,
  * their interquartile range and the CPU time per request show whether it is real.
+ * Run two copies of the same build first: the spread they show is the noise floor.
  * `--pin` puts the servers on CPU 0 and the upstream and load generator on CPU 1 (`taskset`).
  */
 import { execFileSync } from 'node:child_process';
@@ -59,7 +60,11 @@ try {
   const rps = servers.map((): number[] => []);
   const cpu = servers.map((): number[] => []);
   for (let round = 0; round < rounds; round++) {
-    for (const [index, { child }] of servers.entries()) {
+    // Every other round runs the builds in reverse order: whatever drifts within a round (the
+    // upstream's state, the machine's other load) does not always favour the same build.
+    const order = [...servers.entries()];
+    if (round % 2 === 1) order.reverse();
+    for (const [index, { child }] of order) {
       const before = cpuMicros(child.process.pid);
       const result = await load(child.url, path, bodies, connections, seconds);
       if (result.errors + result.timeouts + result.non2xx > 0) {
