@@ -28,9 +28,14 @@ const { values: options, positionals: checkouts } = parseArgs({
 const path = options.path;
 if (path !== '/swap' && path !== '/refresh') throw new Error('--path is /swap or /refresh');
 if (checkouts.length < 2) throw new Error('give at least two checkouts to compare');
-const rounds = Number(options.rounds);
-const seconds = Number(options.seconds);
-const connections = Number(options.connections);
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} is a whole number ≥ 1`);
+  return value;
+}
+const rounds = positiveInteger('rounds', options.rounds);
+const seconds = positiveInteger('seconds', options.seconds);
+const connections = positiveInteger('connections', options.connections);
 
 function pin(pid: number | undefined, cpu: number) {
   execFileSync('taskset', ['--all-tasks', '--pid', '--cpu-list', String(cpu), String(pid)], {
@@ -71,7 +76,9 @@ try {
         throw new Error(`${servers[index]!.name} answered errors or non-2xx: not comparable`);
       }
       rps[index]!.push(result.requests.average);
-      cpu[index]!.push((cpuMicros(child.process.pid) - before) / result.requests.total);
+      cpu[index]!.push(
+        (cpuMicros(child.process.pid) - before) / Math.max(1, result.requests.total),
+      );
     }
   }
   console.log(
