@@ -10,8 +10,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort } from '../test/support/free-port.ts';
 import { type Child, cpuMicros, startNode, startServer } from './processes.ts';
 import { APP, load, median, quantile, requestBodies, SERVER_ENV } from './workload.ts';
 
@@ -44,17 +44,16 @@ function pin(pid: number | undefined, cpu: number) {
 }
 
 const bodies = (await requestBodies())[path];
-const upstream = await startNode([resolve('bench/canned-upstream.ts')], {});
+// The canned upstream of this checkout, whichever directory the command runs from.
+const upstream = await startNode(
+  [fileURLToPath(new URL('canned-upstream.ts', import.meta.url))],
+  {},
+);
 const servers: { name: string; child: Child }[] = [];
 try {
   for (const checkout of checkouts) {
-    const port = await freePort();
-    const child = await startServer(
-      [resolve(checkout, 'bin/tokenswap.js'), 'serve', '--host', '127.0.0.1', '--port', `${port}`],
-      { ...APP, ...SERVER_ENV, SPOTIFY_ACCOUNTS_URL: upstream.url },
-      port,
-    );
-    servers.push({ name: checkout, child });
+    const env = { ...APP, ...SERVER_ENV, SPOTIFY_ACCOUNTS_URL: upstream.url };
+    servers.push({ name: checkout, child: await startServer(resolve(checkout), env) });
   }
   if (options.pin) {
     pin(process.pid, 1);

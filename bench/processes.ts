@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../test/support/free-port.ts';
 
 export interface Child {
   readonly process: ChildProcess;
@@ -47,14 +49,20 @@ function stopper(child: ChildProcess): () => Promise<void> {
 }
 
 /**
- * Starts `tokenswap serve` on `port` with its standard output (the access log) written to
- * /dev/null, so no other process spends time reading it, and resolves once `/healthz` answers.
+ * Starts `tokenswap serve` of the checkout at `checkout` on a free loopback port, with its
+ * standard output (the access log) written to /dev/null, so no other process spends time reading
+ * it, and resolves once `/healthz` answers.
  */
-export async function startServer(
-  args: readonly string[],
-  env: Record<string, string>,
-  port: number,
-): Promise<Child> {
+export async function startServer(checkout: string, env: Record<string, string>): Promise<Child> {
+  const port = await freePort();
+  const args = [
+    join(checkout, 'bin/tokenswap.js'),
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    `${port}`,
+  ];
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'],

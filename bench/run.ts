@@ -8,7 +8,6 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../test/support/free-port.ts';
 import { type Child, cpuMicros, peakRssMb, startNode, startServer } from './processes.ts';
 import { APP, KEY, load, median, requestBodies, SERVER_ENV } from './workload.ts';
 
@@ -171,12 +170,7 @@ async function scenario(
 ): Promise<{ rows: Row[] }> {
   const upstream = await startNode([join(root, 'bench/canned-upstream.ts')], upstreamEnv);
   const env = { ...APP, ...childEnv, SPOTIFY_ACCOUNTS_URL: upstream.url };
-  const port = await freePort();
-  const server = await startServer(
-    [join(root, 'bin/tokenswap.js'), 'serve', '--host', '127.0.0.1', '--port', String(port)],
-    { ...env, ...SERVER_ENV },
-    port,
-  );
+  const server = await startServer(root, { ...env, ...SERVER_ENV });
   const reference = await startNode([join(root, 'bench/reference-proxy.ts')], {
     ...env,
     UPSTREAM_URL: upstream.url,
