@@ -36,12 +36,8 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-function classify(error: unknown, signal: AbortSignal): Error {
-  if (
-    signal.aborted ||
-    error instanceof errors.HeadersTimeoutError ||
-    error instanceof errors.BodyTimeoutError
-  ) {
+function classify(error: unknown): Error {
+  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
     return new UpstreamTimeoutError('upstream request timed out', { cause: error });
   }
   const code = errorCode(error) ?? errorCode((error as { cause?: unknown } | null)?.cause);
@@ -87,27 +83,28 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Upstr
     post(request: UpstreamRequest): Promise<UpstreamResponse> {
       const { origin, path } = targetFor(request.url);
       return new Promise((resolve, reject) => {
-        const { signal } = request;
-        if (signal.aborted) {
-          reject(new UpstreamTimeoutError('upstream request timed out'));
-          return;
-        }
         let controller: Dispatcher.DispatchController | undefined;
+        let timedOut = false;
         let status = 0;
         let headers: Record<string, string | string[] | undefined> = {};
         const chunks: Buffer[] = [];
         let size = 0;
-        const onAbort = () =>
-          controller?.abort(new UpstreamTimeoutError('upstream request timed out'));
-        signal.addEventListener('abort', onAbort, { once: true });
-        const settle = () => signal.removeEventListener('abort', onAbort);
+        // One timer per request, not an AbortController: the deadline covers waiting for a
+        // pooled connection too, and the caller is answered the moment it passes.
+        const timer = setTimeout(() => {
+          timedOut = true;
+          const error = new UpstreamTimeoutError('upstream request timed out');
+          controller?.abort(error);
+          reject(error);
+        }, request.timeoutMs);
         // The lowest-level undici API: no stream object per response, one callback per event.
         poolFor(origin).dispatch(
           { origin, path, method: 'POST', headers: request.headers, body: request.body },
           {
             onRequestStart(c) {
               controller = c;
-              if (signal.aborted) onAbort();
+              // Its time ran out while it waited for a connection: never sent.
+              if (timedOut) c.abort(new UpstreamTimeoutError('upstream request timed out'));
             },
             onResponseStart(_c, statusCode, responseHeaders) {
               status = statusCode;
@@ -120,7 +117,7 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Upstr
               else chunks.push(chunk);
             },
             onResponseEnd() {
-              settle();
+              clearTimeout(timer);
               const body = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString(
                 'utf8',
               );
@@ -134,8 +131,10 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Upstr
               });
             },
             onResponseError(_c, error) {
-              settle();
-              reject(error instanceof UpstreamTimeoutError ? error : classify(error, signal));
+              clearTimeout(timer);
+              reject(
+                timedOut ? new UpstreamTimeoutError('upstream request timed out') : classify(error),
+              );
             },
           },
         );

@@ -82,42 +82,39 @@ export class AccountsTokenClient {
   async #post(params: URLSearchParams, kind: UpstreamCallKind): Promise<UpstreamTokens> {
     const { now, timeoutMs, guard } = this.#options;
     // One deadline for the whole call, retries included: never longer than the client waits.
-    // A timer cleared when the call ends, not `AbortSignal.timeout`: that one keeps its signal
-    // and timer alive for the whole timeout after the answer, and under load those pile up by
-    // the tens of thousands in the old generation.
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new DOMException('upstream deadline passed', 'TimeoutError')),
-      timeoutMs,
-    );
     const deadline = now() + timeoutMs;
     const body = params.toString();
     let response: UpstreamResponse;
     try {
-      response = await guard.run(kind, deadline, () =>
-        this.#attempt(kind, body, controller.signal),
-      );
+      response = await guard.run(kind, deadline, () => this.#attempt(kind, body, deadline));
     } catch (error) {
       throw toClientError(error, now());
-    } finally {
-      clearTimeout(timer);
     }
     return processTokenResponse(response, now());
   }
 
-  async #attempt(kind: UpstreamCallKind, body: string, signal: AbortSignal) {
+  /** One try, with what is left of the deadline; its answer or failure counted in the metrics. */
+  #attempt(kind: UpstreamCallKind, body: string, deadline: number): Promise<UpstreamResponse> {
     const { upstream, tokenUrl, now, metrics } = this.#options;
     const started = now();
-    let response: UpstreamResponse;
-    try {
-      response = await upstream.post({ url: tokenUrl, headers: this.#headers, body, signal });
-    } catch (error) {
-      metrics.upstream(kind, 0, undefined, (now() - started) / 1000);
-      throw error;
-    }
-    metrics.upstream(kind, response.status, oauthErrorOf(response), (now() - started) / 1000);
-    if (response.status >= 500) throw new UpstreamServerError(response);
-    return response;
+    const request = {
+      url: tokenUrl,
+      headers: this.#headers,
+      body,
+      timeoutMs: Math.max(1, deadline - started),
+    };
+    return upstream.post(request).then(
+      (response) => {
+        const seconds = (now() - started) / 1000;
+        metrics.upstream(kind, response.status, oauthErrorOf(response), seconds);
+        if (response.status >= 500) throw new UpstreamServerError(response);
+        return response;
+      },
+      (error: unknown) => {
+        metrics.upstream(kind, 0, undefined, (now() - started) / 1000);
+        throw error;
+      },
+    );
   }
 }
 

@@ -16,6 +16,10 @@ export type FetchLike = (request: Request) => Promise<Response>;
 export function fetchUpstream(fetchFn: FetchLike = (r) => fetch(r)): UpstreamClient {
   return {
     async post(request: UpstreamRequest): Promise<UpstreamResponse> {
+      const controller = new AbortController();
+      // Cleared when the call ends: `AbortSignal.timeout` would keep its timer for the whole
+      // timeout after the answer.
+      const timer = setTimeout(() => controller.abort(), request.timeoutMs);
       let response: Response;
       let body: string;
       try {
@@ -24,15 +28,17 @@ export function fetchUpstream(fetchFn: FetchLike = (r) => fetch(r)): UpstreamCli
             method: 'POST',
             headers: request.headers,
             body: request.body,
-            signal: request.signal,
+            signal: controller.signal,
           }),
         );
         body = await response.text();
       } catch (error) {
-        if (request.signal.aborted) {
+        if (controller.signal.aborted) {
           throw new UpstreamTimeoutError('upstream request timed out', { cause: error });
         }
         throw new UpstreamConnectionError('upstream connection failed', true, { cause: error });
+      } finally {
+        clearTimeout(timer);
       }
       const { headers } = response;
       return {

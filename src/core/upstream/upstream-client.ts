@@ -7,8 +7,11 @@ export interface UpstreamRequest {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
-  /** Aborts the request; the client rejects with an `UpstreamTimeoutError` when it fires. */
-  readonly signal: AbortSignal;
+  /**
+   * Milliseconds this request may take, queueing and connecting included; past them the client
+   * gives up on it and rejects with an `UpstreamTimeoutError`.
+   */
+  readonly timeoutMs: number;
 }
 
 export interface UpstreamResponse {
