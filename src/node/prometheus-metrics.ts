@@ -1,56 +1,39 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from 'prom-client';
 import type { CircuitStateName, Metrics, UpstreamCallKind } from '../core/metrics.ts';
-
-/** A counter and a histogram bound to one label set. */
-interface Children {
-  readonly count: { inc(): void };
-  readonly seconds: { observe(value: number): void };
-}
-
-/**
- * The children for one label set, made on first use: prom-client hashes a labels object on
- * every call otherwise. The cache grows with the label sets, as prom-client's own series do.
- */
-function childrenFor(cache: Map<string, Children>, key: string, make: () => Children): Children {
-  let children = cache.get(key);
-  if (children === undefined) {
-    children = make();
-    cache.set(key, children);
-  }
-  return children;
-}
+import { TalliedCounter, TalliedHistogram } from './tallied-metrics.ts';
 
 const CIRCUIT_VALUES: Record<CircuitStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 /** The server's metrics in Prometheus form, on a registry of its own. */
 export class PrometheusMetrics implements Metrics {
   readonly registry = new Registry();
-  readonly #requests = new Counter({
-    name: 'tokenswap_requests_total',
-    help: 'Requests answered, by route and status',
-    labelNames: ['route', 'status'],
-    registers: [this.registry],
-  });
-  readonly #requestSeconds = new Histogram({
-    name: 'tokenswap_request_duration_seconds',
-    help: 'Time to answer a request',
-    labelNames: ['route'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
-  readonly #upstream = new Counter({
-    name: 'tokenswap_upstream_responses_total',
-    help: 'Answers of the accounts service by call, HTTP status (0: none) and OAuth error',
-    labelNames: ['call', 'status', 'error'],
-    registers: [this.registry],
-  });
-  readonly #upstreamSeconds = new Histogram({
-    name: 'tokenswap_upstream_duration_seconds',
-    help: 'Time of one call to the accounts service',
-    labelNames: ['call'],
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  // Moved on every request: tallied in plain numbers, formatted by prom-client when scraped.
+  readonly #requests = this.#register(
+    new TalliedCounter({
+      name: 'tokenswap_requests_total',
+      help: 'Requests answered, by route and status',
+    }),
+  );
+  readonly #requestSeconds = this.#register(
+    new TalliedHistogram({
+      name: 'tokenswap_request_duration_seconds',
+      help: 'Time to answer a request',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    }),
+  );
+  readonly #upstream = this.#register(
+    new TalliedCounter({
+      name: 'tokenswap_upstream_responses_total',
+      help: 'Answers of the accounts service by call, HTTP status (0: none) and OAuth error',
+    }),
+  );
+  readonly #upstreamSeconds = this.#register(
+    new TalliedHistogram({
+      name: 'tokenswap_upstream_duration_seconds',
+      help: 'Time of one call to the accounts service',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    }),
+  );
   readonly #retries = new Counter({
     name: 'tokenswap_upstream_retries_total',
     help: 'Upstream calls retried',
@@ -73,9 +56,6 @@ export class PrometheusMetrics implements Metrics {
     registers: [this.registry],
   });
 
-  readonly #requestChildren = new Map<string, Children>();
-  readonly #upstreamChildren = new Map<string, Children>();
-
   constructor(options: { redisUp?: () => boolean } = {}) {
     collectDefaultMetrics({ register: this.registry });
     this.#circuit.set(0);
@@ -93,12 +73,8 @@ export class PrometheusMetrics implements Metrics {
   }
 
   request(route: string, status: number, seconds: number): void {
-    const children = childrenFor(this.#requestChildren, `${route} ${status}`, () => ({
-      count: this.#requests.labels({ route, status }),
-      seconds: this.#requestSeconds.labels({ route }),
-    }));
-    children.count.inc();
-    children.seconds.observe(seconds);
+    this.#requests.inc(`${route} ${status}`, () => ({ route, status }));
+    this.#requestSeconds.observe(route, () => ({ route }), seconds);
   }
 
   upstream(
@@ -108,12 +84,8 @@ export class PrometheusMetrics implements Metrics {
     seconds: number,
   ) {
     const error = oauthError ?? '';
-    const children = childrenFor(this.#upstreamChildren, `${kind} ${status} ${error}`, () => ({
-      count: this.#upstream.labels({ call: kind, status, error }),
-      seconds: this.#upstreamSeconds.labels({ call: kind }),
-    }));
-    children.count.inc();
-    children.seconds.observe(seconds);
+    this.#upstream.inc(`${kind} ${status} ${error}`, () => ({ call: kind, status, error }));
+    this.#upstreamSeconds.observe(kind, () => ({ call: kind }), seconds);
   }
 
   retry(kind: UpstreamCallKind): void {
@@ -130,6 +102,12 @@ export class PrometheusMetrics implements Metrics {
 
   coalesced(): void {
     this.#coalesced.inc();
+  }
+
+  /** Registered as prom-client's own metrics are: the registry only calls `get()` on them. */
+  #register<T extends TalliedCounter | TalliedHistogram>(metric: T): T {
+    this.registry.registerMetric(metric as unknown as Metric);
+    return metric;
   }
 
   async render() {
