@@ -1,13 +1,6 @@
-import {
-  BrokenCircuitError,
-  type CircuitBreakerPolicy,
-  CircuitState,
-  ConsecutiveBreaker,
-  circuitBreaker,
-  handleWhen,
-} from 'cockatiel';
 import { TokenSwapError } from '../errors.ts';
-import type { CircuitStateName, Metrics, UpstreamCallKind } from '../metrics.ts';
+import type { Metrics, UpstreamCallKind } from '../metrics.ts';
+import { CircuitBreaker, CircuitOpenError } from './circuit-breaker.ts';
 import { retryAfterSeconds } from './retry-after.ts';
 import {
   UpstreamConnectionError,
@@ -26,7 +19,7 @@ export class UpstreamServerError extends Error {
 }
 
 export interface UpstreamGuardOptions {
-  /** Milliseconds since the epoch; the same clock as cockatiel's (`Date.now`) outside tests. */
+  /** Milliseconds since the epoch. */
   readonly now: () => number;
   /** Jitter source in [0, 1). */
   readonly random?: () => number;
@@ -37,20 +30,13 @@ export interface UpstreamGuardOptions {
   readonly openForMs?: number;
 }
 
-const isFailure = (error: Error) =>
+const isFailure = (error: unknown) =>
   error instanceof UpstreamServerError ||
   error instanceof UpstreamTimeoutError ||
   error instanceof UpstreamConnectionError;
 
-const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
-  [CircuitState.Closed]: 'closed',
-  [CircuitState.Open]: 'open',
-  [CircuitState.HalfOpen]: 'half-open',
-  [CircuitState.Isolated]: 'open',
-};
-
 /**
- * Retries that respect what a code is, and a circuit breaker (cockatiel) shared by every call
+ * Retries that respect what a code is, and a circuit breaker shared by every call
  * to the accounts service.
  * - A code is single use: a code exchange is retried only when the request provably never
  *   reached the upstream.
@@ -60,38 +46,32 @@ const STATE_NAMES: Record<CircuitState, CircuitStateName> = {
  * - After many failures in a row, calls fail fast with 503 until a probe succeeds.
  */
 export class UpstreamGuard {
-  readonly #breaker: CircuitBreakerPolicy;
+  readonly #breaker: CircuitBreaker;
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #metrics: Metrics;
-  readonly #openForMs: number;
-  #openedAt = 0;
 
   constructor(options: UpstreamGuardOptions) {
     this.#now = options.now;
     this.#random = options.random ?? Math.random;
     this.#metrics = options.metrics;
-    this.#openForMs = options.openForMs ?? 10_000;
-    this.#breaker = circuitBreaker(handleWhen(isFailure), {
-      halfOpenAfter: this.#openForMs,
-      breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 5),
+    this.#breaker = new CircuitBreaker({
+      now: options.now,
+      failuresToOpen: options.failuresToOpen ?? 5,
+      openForMs: options.openForMs ?? 10_000,
+      isFailure,
+      onStateChange: (state) => this.#metrics.circuit(state),
     });
-    this.#breaker.onBreak(() => {
-      this.#openedAt = this.#now();
-    });
-    this.#breaker.onStateChange((state) => this.#metrics.circuit(STATE_NAMES[state]));
   }
 
   /**
    * True while calls are refused without trying: the circuit is open and its open period is not
-   * over. Cockatiel moves to half-open only when a call comes, so once the period is over this
-   * is false already (the next call is let through as the probe): a readiness check built on it
-   * recovers even when the load balancer has stopped sending traffic.
+   * over. Once the period is over this is false already (the next call is let through as the
+   * probe): a readiness check built on it recovers even when the load balancer has stopped
+   * sending traffic.
    */
   get open(): boolean {
-    return (
-      this.#breaker.state === CircuitState.Open && this.#now() < this.#openedAt + this.#openForMs
-    );
+    return this.#breaker.refusing;
   }
 
   /** Runs one upstream call with the retry rule of its kind, before `deadline` (ms epoch). */
@@ -104,7 +84,7 @@ export class UpstreamGuard {
       try {
         return await this.#breaker.execute(attempt);
       } catch (error) {
-        if (error instanceof BrokenCircuitError) throw this.#circuitOpen(error);
+        if (error instanceof CircuitOpenError) throw circuitOpen(error);
         const wait = this.#retryDelay(kind, error, retries);
         if (wait === undefined || this.#now() + wait >= deadline) throw error;
         this.#metrics.retry(kind);
@@ -127,16 +107,15 @@ export class UpstreamGuard {
     }
     return undefined;
   }
+}
 
-  #circuitOpen(cause: unknown): TokenSwapError {
-    const left = this.#openedAt + this.#openForMs - this.#now();
-    return new TokenSwapError('CIRCUIT_OPEN', {
-      status: 503,
-      error: 'temporarily_unavailable',
-      description: 'The Spotify accounts service is failing, try again later',
-      retryAfter: Math.max(1, Math.ceil(left / 1000)),
-      detail: 'circuit open: upstream failing',
-      cause,
-    });
-  }
+function circuitOpen(cause: CircuitOpenError): TokenSwapError {
+  return new TokenSwapError('CIRCUIT_OPEN', {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The Spotify accounts service is failing, try again later',
+    retryAfter: Math.max(1, Math.ceil(cause.retryInMs / 1000)),
+    detail: 'circuit open: upstream failing',
+    cause,
+  });
 }

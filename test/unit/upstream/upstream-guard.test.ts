@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TokenSwapError } from '../../../src/core/errors.ts';
 import { type Metrics, silentMetrics } from '../../../src/core/metrics.ts';
 import {
@@ -106,17 +106,11 @@ describe('circuit breaker', () => {
 });
 
 describe('circuit breaker readiness', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
   it('counts as ready once the open period is over, without any call, and the next call is the probe', async () => {
-    // One clock for the guard (injected) and for cockatiel (Date), as in production.
+    // The guard's clock is the injected one only: years away from the real one.
     let t = 1_700_000_000_000;
-    vi.useFakeTimers({ toFake: ['Date'], now: t });
     const advance = (ms: number) => {
       t += ms;
-      vi.setSystemTime(t);
     };
     const states: string[] = [];
     const metrics: Metrics = { ...silentMetrics, circuit: (state) => states.push(state) };
@@ -148,10 +142,8 @@ describe('circuit breaker readiness', () => {
 
   it('a failed probe opens it again for a whole period', async () => {
     let t = 1_700_000_000_000;
-    vi.useFakeTimers({ toFake: ['Date'], now: t });
     const advance = (ms: number) => {
       t += ms;
-      vi.setSystemTime(t);
     };
     const guard = new UpstreamGuard({
       now: () => t,
@@ -172,5 +164,42 @@ describe('circuit breaker readiness', () => {
     expect(refused).toMatchObject({ code: 'CIRCUIT_OPEN', retryAfter: 1 });
     advance(1);
     expect(guard.open).toBe(false);
+  });
+
+  it('calls that come during the probe wait for it: through when it succeeds, refused when not', async () => {
+    let t = 1_700_000_000_000;
+    const states: string[] = [];
+    const metrics: Metrics = { ...silentMetrics, circuit: (state) => states.push(state) };
+    const guard = new UpstreamGuard({ now: () => t, metrics, failuresToOpen: 1, openForMs: 1_000 });
+    const failing = counting([new UpstreamTimeoutError('slow')]);
+    await guard.run('code', t + 60_000, failing.attempt).catch(() => {});
+
+    for (const probeSucceeds of [false, true]) {
+      t += 1_000;
+      let settleProbe: () => void = () => {};
+      const probe = () =>
+        new Promise<UpstreamResponse>((resolve, reject) => {
+          settleProbe = () =>
+            probeSucceeds ? resolve(answer(200)) : reject(new UpstreamTimeoutError('slow'));
+        });
+      const waiting = counting([answer(200)]);
+      const first = guard.run('code', t + 60_000, probe);
+      const others = [1, 2, 3].map(() =>
+        guard.run('code', t + 60_000, waiting.attempt).then(
+          (r) => r.status,
+          (e: { code?: string }) => e.code,
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Held back while the probe is out: nothing else reaches the upstream.
+      expect(waiting.calls()).toBe(0);
+      settleProbe();
+      await first.catch(() => {});
+      expect(await Promise.all(others)).toEqual(
+        probeSucceeds ? [200, 200, 200] : ['CIRCUIT_OPEN', 'CIRCUIT_OPEN', 'CIRCUIT_OPEN'],
+      );
+      expect(waiting.calls()).toBe(probeSucceeds ? 3 : 0);
+    }
+    expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
   });
 });
