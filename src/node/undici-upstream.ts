@@ -19,6 +19,8 @@ export interface UndiciUpstreamOptions {
 }
 
 const MAX_UPSTREAM_BODY = 64 * 1024;
+/** Connections kept to one upstream origin unless told otherwise. */
+export const DEFAULT_UPSTREAM_CONNECTIONS = 64;
 
 /** Error codes that prove the request never left this process. */
 const NOT_SENT_CODES = new Set([
@@ -57,7 +59,7 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Upstr
     let pool = pools.get(origin);
     if (pool === undefined) {
       pool = new Pool(origin, {
-        connections: options.connections ?? 64,
+        connections: options.connections ?? DEFAULT_UPSTREAM_CONNECTIONS,
         connectTimeout: options.connectTimeoutMs ?? 5_000,
         keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
         headersTimeout: options.headersTimeoutMs ?? 10_000,
