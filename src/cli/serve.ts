@@ -4,7 +4,7 @@ import { parseEnv } from 'node:util';
 import { ConfigError } from '../config/config-error.ts';
 import type { Env } from '../config/env-reader.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../node/logger.ts';
+import { accessLogFor, createLogger, LOG_LEVELS, type LogLevel } from '../node/logger.ts';
 import { startService } from '../node/start-service.ts';
 import { type Command, parsePortFlag, UsageError } from './command.ts';
 
@@ -95,7 +95,8 @@ export const serveCommand: Command = {
       if (!(error instanceof ConfigError)) throw error;
       return unusable(error);
     }
-    const logger = await createLogger({ level, pretty: process.stdout.isTTY === true });
+    const pretty = process.stdout.isTTY === true;
+    const logger = await createLogger({ level, pretty });
     // A failure outside any request (a stray promise) is logged; it must not take down the
     // requests of everyone else. Failures inside a request become that request's 500.
     process.on('unhandledRejection', (reason) => {
@@ -106,7 +107,7 @@ export const serveCommand: Command = {
     });
     let service: Awaited<ReturnType<typeof startService>>;
     try {
-      service = await startService(config, logger);
+      service = await startService(config, logger, accessLogFor(logger, { pretty }));
     } catch (error) {
       // Config validation should have caught it; still a config error, not a stack trace.
       if (!(error instanceof ConfigError)) throw error;

@@ -7,7 +7,7 @@ import type { AppEnv } from './http/app-env.ts';
 import { asTokenSwapError, errorResponse } from './http/error-response.ts';
 import { type ConnectionInfo, rateLimit } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
-import { type Logger, silentLogger } from './logger.ts';
+import { type AccessLog, accessLogVia, type Logger, silentLogger } from './logger.ts';
 import { type Metrics, silentMetrics } from './metrics.ts';
 import { createOperationsRoutes, type ReadinessCheck } from './routes/operations-routes.ts';
 import { createServiceRoutes } from './routes/service-routes.ts';
@@ -31,6 +31,8 @@ export interface AppDeps {
   /** Fills the array with random bytes, like `crypto.getRandomValues`. */
   readonly random?: (bytes: Uint8Array) => Uint8Array;
   readonly logger?: Logger;
+  /** The access-log lines; `logger.info(entry, 'request')` by default. */
+  readonly accessLog?: AccessLog;
   /** Rate limits and refresh coalescing; this instance's memory by default. */
   readonly store?: StateStore;
   readonly metrics?: Metrics;
@@ -97,7 +99,8 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   });
 
   const root = new Hono<AppEnv>();
-  root.use(requestLog({ logger, metrics, now, newId: randomId(random) }));
+  const accessLog = deps.accessLog ?? accessLogVia(logger);
+  root.use(requestLog({ accessLog, metrics, now, newId: randomId(random) }));
   root.route(
     '/',
     createOperationsRoutes({

@@ -13,3 +13,23 @@ export const silentLogger: Logger = Object.freeze({
   warn() {},
   error() {},
 });
+
+/** What the access log says of one answered request: never its body or query string. */
+export interface AccessEntry {
+  readonly requestId: string;
+  readonly method: string;
+  /** The route pattern that answered, not the path the client typed. */
+  readonly path: string;
+  readonly status: number;
+  readonly durationMs: number;
+}
+
+/**
+ * Writes one access-log line per request. By default it is `logger.info(entry, 'request')`;
+ * a runtime may inject a faster writer of the same line (every request passes through here).
+ */
+export type AccessLog = (entry: AccessEntry) => void;
+
+export function accessLogVia(logger: Logger): AccessLog {
+  return (entry) => logger.info(entry, 'request');
+}

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
-import type { Logger } from '../core/logger.ts';
+import type { AccessLog, Logger } from '../core/logger.ts';
 import type { ReadinessCheck } from '../core/routes/operations-routes.ts';
 import type { RefreshTokenSealer } from '../core/seal/index.ts';
 import { FallbackStore } from '../core/state/fallback-store.ts';
@@ -72,7 +72,11 @@ async function sealerWorks(sealer: RefreshTokenSealer, config: Config): Promise<
 }
 
 /** Wires the Node runtime around the core: pooled upstream, sealer, store, HTTP server. */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  logger: Logger,
+  accessLog?: AccessLog,
+): Promise<RunningService> {
   const random = createRandomPool();
   const sealer = await createSealerFromConfig(config, logger, nodeAeadEngine(random));
   const upstream = createUndiciUpstream({
@@ -92,6 +96,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     upstream,
     sealer,
     logger,
+    ...(accessLog && { accessLog }),
     metrics,
     readiness,
     random,

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { Logger } from '../logger.ts';
+import type { AccessLog, Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AppEnv } from './app-env.ts';
 
@@ -12,7 +12,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Never the body or the query string, which is where codes and tokens live.
  */
 export interface RequestLogOptions {
-  readonly logger: Logger;
+  readonly accessLog: AccessLog;
   readonly metrics: Metrics;
   readonly now: () => number;
   readonly newId: () => string;
@@ -62,7 +62,7 @@ function routeOf(c: Context<AppEnv>): string {
 }
 
 export function requestLog({
-  logger,
+  accessLog,
   metrics,
   now,
   newId,
@@ -77,15 +77,6 @@ export function requestLog({
     const durationMs = now() - started;
     const path = routeOf(c);
     metrics.request(path, c.res.status, durationMs / 1000);
-    logger.info(
-      {
-        requestId,
-        method: c.req.method,
-        path,
-        status: c.res.status,
-        durationMs,
-      },
-      'request',
-    );
+    accessLog({ requestId, method: c.req.method, path, status: c.res.status, durationMs });
   };
 }
