@@ -134,9 +134,8 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Upstr
             },
             onResponseError(_c, error) {
               clearTimeout(timer);
-              reject(
-                timedOut ? new UpstreamTimeoutError('upstream request timed out') : classify(error),
-              );
+              // A timeout has rejected already, with its own error.
+              if (!timedOut) reject(classify(error));
             },
           },
         );
