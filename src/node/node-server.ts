@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
+import { checkPhase } from './check-phase.ts';
 
 export interface NodeServerOptions {
   readonly fetch: (
@@ -103,10 +104,13 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       // How often slow connections are checked against those timeouts (Node's default is 30 s).
       connectionsCheckingInterval: 1_000,
     },
+    // Requests that arrive in one turn are handled together, in its check phase.
     getRequestListener((request, env) =>
-      options.fetch(request, {
-        remoteAddress: (env as HttpBindings).incoming.socket.remoteAddress,
-      }),
+      checkPhase().then(() =>
+        options.fetch(request, {
+          remoteAddress: (env as HttpBindings).incoming.socket.remoteAddress,
+        }),
+      ),
     ),
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

@@ -6,6 +6,7 @@ import {
   type UpstreamResponse,
   UpstreamTimeoutError,
 } from '../core/upstream/upstream-client.ts';
+import { checkPhase } from './check-phase.ts';
 
 export interface UndiciUpstreamOptions {
   /** Most connections kept open to one upstream origin. */
@@ -123,14 +124,16 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Upstr
               const body = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString(
                 'utf8',
               );
-              resolve({
+              const answer: UpstreamResponse = {
                 status,
                 header: (name) => {
                   const value = headers[name];
                   return Array.isArray(value) ? value[0] : value;
                 },
                 body,
-              });
+              };
+              // The answers of one turn are handed on together, in its check phase.
+              checkPhase().then(() => resolve(answer));
             },
             onResponseError(_c, error) {
               clearTimeout(timer);
