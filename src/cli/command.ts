@@ -14,7 +14,6 @@ export type CommandOptions = NonNullable<ParseArgsConfig['options']>;
 
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   readonly usage: string;
   readonly options: CommandOptions;
   run(values: Record<string, unknown>, io: CommandIo): Promise<number>;

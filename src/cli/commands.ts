@@ -1,17 +1,39 @@
 import type { Command } from './command.ts';
-import { demoCommand } from './demo.ts';
-import { emulatorCommand } from './emulator.ts';
-import { keygenCommand } from './keygen.ts';
-import { loginCommand } from './login.ts';
-import { serveCommand } from './serve.ts';
-import { tokenCommand } from './token.ts';
 
-/** Every command of the CLI, in the order `tokenswap --help` lists them. */
-export const commands: readonly Command[] = [
-  serveCommand,
-  demoCommand,
-  emulatorCommand,
-  loginCommand,
-  tokenCommand,
-  keygenCommand,
-];
+/** A command as `tokenswap --help` lists it; its modules are loaded only when it runs. */
+export interface CommandEntry {
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+/**
+ * Every command of the CLI by name, in the order `tokenswap --help` lists them. Each is
+ * imported on demand: `tokenswap serve` does not load the emulator, the demo or the login flow,
+ * which would add tens of milliseconds to every start.
+ */
+export const commands: Readonly<Record<string, CommandEntry>> = {
+  serve: {
+    summary: 'run the token swap server',
+    load: async () => (await import('./serve.ts')).serveCommand,
+  },
+  demo: {
+    summary: 'run the emulator, a swap server and the browser app together, offline',
+    load: async () => (await import('./demo.ts')).demoCommand,
+  },
+  emulator: {
+    summary: "run a local emulator of Spotify's accounts service",
+    load: async () => (await import('./emulator.ts')).emulatorCommand,
+  },
+  login: {
+    summary: 'log in from a terminal through a swap server',
+    load: async () => (await import('./login.ts')).loginCommand,
+  },
+  token: {
+    summary: 'print a valid access token (refreshing it first if needed)',
+    load: async () => (await import('./token.ts')).tokenCommand,
+  },
+  keygen: {
+    summary: 'print a fresh key for TOKENSWAP_ENCRYPTION_KEYS',
+    load: async () => (await import('./keygen.ts')).keygenCommand,
+  },
+};

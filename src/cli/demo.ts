@@ -53,7 +53,6 @@ async function onPortOrAnother<T extends { url: string }>(
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'run the emulator, a swap server and the browser app together, offline',
   usage: USAGE,
   options: {
     port: { type: 'string' },

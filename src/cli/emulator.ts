@@ -38,7 +38,6 @@ function seconds(value: unknown, flag: string, fallback: number): number {
 
 export const emulatorCommand: Command = {
   name: 'emulator',
-  summary: "run a local emulator of Spotify's accounts service",
   usage: USAGE,
   options: {
     port: { type: 'string' },

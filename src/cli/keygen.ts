@@ -34,7 +34,6 @@ export function defaultKeyId(now: Date = new Date(), random: Crypto = globalThis
 
 export const keygenCommand: Command = {
   name: 'keygen',
-  summary: 'print a fresh key for TOKENSWAP_ENCRYPTION_KEYS',
   usage: USAGE,
   options: { kid: { type: 'string' } },
   async run(values, io) {

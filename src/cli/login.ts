@@ -130,7 +130,6 @@ const STOPPED: unique symbol = Symbol('stopped');
 
 export const loginCommand: Command = {
   name: 'login',
-  summary: 'log in from a terminal through a swap server',
   usage: USAGE,
   options: {
     server: { type: 'string' },

@@ -2,8 +2,9 @@ import { type Command, type CommandIo, parseCommandArgs, UsageError } from './co
 import { commands } from './commands.ts';
 
 function generalHelp(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  const names = Object.keys(commands);
+  const width = Math.max(...names.map((name) => name.length));
+  const lines = names.map((name) => `  ${name.padEnd(width)}  ${commands[name]!.summary}`);
   return [
     'Usage: tokenswap <command> [options]',
     '',
@@ -41,11 +42,12 @@ export async function main(argv: readonly string[], io: CommandIo = defaultIo())
     io.stdout(generalHelp());
     return name === undefined ? 2 : 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (entry === undefined) {
     io.stderr(`tokenswap: unknown command "${name}"\n\n${generalHelp()}`);
     return 2;
   }
+  const command = await entry.load();
   try {
     const values = parseCommandArgs(command, rest);
     if (values.help) {

@@ -73,7 +73,6 @@ function logLevel(env: Env): LogLevel {
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'run the token swap server',
   usage: USAGE,
   options: { port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' } },
   async run(values, io) {

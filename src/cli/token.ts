@@ -21,7 +21,6 @@ Exit status: 0 a token was printed, 1 no usable login (log in again) or the serv
 
 export const tokenCommand: Command = {
   name: 'token',
-  summary: 'print a valid access token (refreshing it first if needed)',
   usage: USAGE,
   options: { 'token-file': { type: 'string' } },
   async run(values, io) {
