@@ -7,6 +7,9 @@
  * their interquartile range and the CPU time per request show whether it is real.
  * Run two copies of the same build first: the spread they show is the noise floor.
  * `--pin` puts the servers on CPU 0 and the upstream and load generator on CPU 1 (`taskset`).
+ * `--rate R` offers every build the same R requests per second instead of as many as it answers:
+ * a build that answers more per event-loop turn also spends less CPU on each request, so at full
+ * load a small saving shows up enlarged; at one rate the CPU per request compares the work alone.
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -23,6 +26,7 @@ const { values: options, positionals: checkouts } = parseArgs({
     seconds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '64' },
     pin: { type: 'boolean', default: false },
+    rate: { type: 'string' },
   },
 });
 const path = options.path;
@@ -36,6 +40,7 @@ function positiveInteger(name: string, text: string): number {
 const rounds = positiveInteger('rounds', options.rounds);
 const seconds = positiveInteger('seconds', options.seconds);
 const connections = positiveInteger('connections', options.connections);
+const rate = options.rate === undefined ? undefined : positiveInteger('rate', options.rate);
 
 function pin(pid: number | undefined, cpu: number) {
   execFileSync('taskset', ['--all-tasks', '--pid', '--cpu-list', String(cpu), String(pid)], {
@@ -60,7 +65,7 @@ try {
     pin(upstream.process.pid, 1);
     for (const { child } of servers) pin(child.process.pid, 0);
   }
-  for (const { child } of servers) await load(child.url, path, bodies, connections, 1);
+  for (const { child } of servers) await load(child.url, path, bodies, connections, 1, rate);
   const rps = servers.map((): number[] => []);
   const cpu = servers.map((): number[] => []);
   for (let round = 0; round < rounds; round++) {
@@ -70,7 +75,7 @@ try {
     if (round % 2 === 1) order.reverse();
     for (const [index, { child }] of order) {
       const before = cpuMicros(child.process.pid);
-      const result = await load(child.url, path, bodies, connections, seconds);
+      const result = await load(child.url, path, bodies, connections, seconds, rate);
       if (result.errors + result.timeouts + result.non2xx > 0) {
         throw new Error(`${servers[index]!.name} answered errors or non-2xx: not comparable`);
       }
@@ -80,16 +85,24 @@ try {
       );
     }
   }
+  // At full load, each build's requests per second against the first build's in the same round;
+  // at a fixed rate (where every build answers the same), its CPU time per request.
+  const figure = rate === undefined ? rps : cpu;
   console.log(
-    `${path}, ${connections} connections, ${rounds} interleaved rounds of ${seconds} s${options.pin ? ', pinned' : ''}`,
+    `${path}, ${connections} connections${rate === undefined ? '' : `, ${rate} req/s offered`}, ${rounds} interleaved rounds of ${seconds} s${options.pin ? ', pinned' : ''}`,
   );
-  console.log('| checkout | req/s | CPU µs / req | paired req/s ratio | q1 | q3 |');
+  console.log(
+    `| checkout | req/s | CPU µs / req | paired ${rate === undefined ? 'req/s' : 'CPU µs / req'} ratio | q1 | q3 |`,
+  );
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const [index, { name }] of servers.entries()) {
-    const paired = rps[index]!.map((value, round) => value / rps[0]![round]!);
+    const paired = figure[index]!.map((value, round) => value / figure[0]![round]!);
     console.log(
       `| ${name} | ${median(rps[index]!).toFixed(0)} | ${median(cpu[index]!).toFixed(0)} | ${median(paired).toFixed(3)} | ${quantile(paired, 0.25).toFixed(3)} | ${quantile(paired, 0.75).toFixed(3)} |`,
     );
+    if (rate !== undefined && median(rps[index]!) < rate * 0.95) {
+      console.log(`  ${name} did not keep up with ${rate} req/s: offer less for a fair comparison`);
+    }
   }
 } finally {
   await Promise.all([...servers.map(({ child }) => child.stop()), upstream.stop()]);

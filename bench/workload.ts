@@ -36,19 +36,24 @@ export async function requestBodies(): Promise<Bodies> {
   };
 }
 
-/** Form POSTs to `url + path` on `connections` connections for `seconds`, cycling the bodies. */
+/**
+ * Form POSTs to `url + path` on `connections` connections for `seconds`, cycling the bodies: as
+ * fast as the server answers, or at `rate` requests per second in all when it is given.
+ */
 export function load(
   url: string,
   path: string,
   bodies: readonly string[],
   connections: number,
   seconds: number,
+  rate?: number,
 ): Promise<autocannon.Result> {
   let next = 0;
   return autocannon({
     url,
     connections,
     duration: seconds,
+    ...(rate !== undefined && { overallRate: rate }),
     requests: [
       {
         method: 'POST',
