@@ -52,6 +52,16 @@ const post = (url: string, body: string, timeoutMs = 5_000): UpstreamRequest => 
 });
 
 describe('the undici upstream client', () => {
+  it('uses undici’s own Pool and errors, loaded without undici’s index', async () => {
+    const [index, pool, errors] = await Promise.all([
+      import('undici'),
+      import('undici/lib/dispatcher/pool.js'),
+      import('undici/lib/core/errors.js'),
+    ]);
+    expect(pool.default).toBe(index.Pool);
+    expect(errors.default).toBe(index.errors);
+  });
+
   it('posts the form and answers with the status, headers and body', async () => {
     const server = await upstream((request, response, body) => {
       response.writeHead(400, { 'content-type': 'application/json', 'retry-after': '7' });

@@ -1,4 +1,10 @@
-import { type Dispatcher, errors, Pool } from 'undici';
+import type { Dispatcher, Pool as UndiciPool } from 'undici';
+// Straight from their modules: undici's index also loads fetch, WebSocket, the cache and the
+// mocks, which add about 50 ms to every start of `tokenswap serve` and are never used here. These
+// paths are undici's own layout, not its public API: package.json pins undici to one minor
+// version, and a test checks that they are the index's `Pool` and `errors`.
+import errors from 'undici/lib/core/errors.js';
+import Pool from 'undici/lib/dispatcher/pool.js';
 import {
   type UpstreamClient,
   UpstreamConnectionError,
@@ -55,7 +61,7 @@ function classify(error: unknown): Error {
  * reused by every request (no new TLS handshake per token request).
  */
 export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): UpstreamClient {
-  const pools = new Map<string, Pool>();
+  const pools = new Map<string, UndiciPool>();
   const poolFor = (origin: string) => {
     let pool = pools.get(origin);
     if (pool === undefined) {
