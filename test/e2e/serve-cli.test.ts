@@ -144,22 +144,37 @@ describe('tokenswap serve, the real CLI on loopback', () => {
   });
 
   it.skipIf(process.platform !== 'linux')(
-    'serves from the process it was started as, with the young generation capped unless the user chose a size',
+    'serves from the process it was started as, with its memory settings unless the user chose their own',
     async () => {
       const commandLine = (pid: number | undefined) =>
         readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      const environment = (pid: number | undefined) =>
+        readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
       const tuned = serve(BASE_ENV, dir);
       try {
         expect((await fetch(`${await tuned.url}/healthz`)).status).toBe(200);
         // The PID the supervisor knows is the server itself: its signals reach it.
-        expect(commandLine(tuned.pid)).toContain('--max-semi-space-size=8');
+        expect(commandLine(tuned.pid)).toEqual(
+          expect.arrayContaining([
+            '--max-semi-space-size=8',
+            '--heap-growing-percent=25',
+            '--no-maglev',
+          ]),
+        );
+        expect(environment(tuned.pid)).toContain('MALLOC_ARENA_MAX=1');
       } finally {
         expect(await tuned.stop()).toBe(0);
       }
-      const own = serve({ ...BASE_ENV, NODE_OPTIONS: '--max-semi-space-size=32' }, dir);
+      // Each setting of the user's own is kept; the others are still applied.
+      const own = serve(
+        { ...BASE_ENV, NODE_OPTIONS: '--max_semi_space_size=32', MALLOC_ARENA_MAX: '4' },
+        dir,
+      );
       try {
         expect((await fetch(`${await own.url}/healthz`)).status).toBe(200);
         expect(commandLine(own.pid)).not.toContain('--max-semi-space-size=8');
+        expect(commandLine(own.pid)).toContain('--heap-growing-percent=25');
+        expect(environment(own.pid)).toContain('MALLOC_ARENA_MAX=4');
       } finally {
         expect(await own.stop()).toBe(0);
       }
