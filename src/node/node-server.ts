@@ -2,6 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener, type HttpBindings } from '@hono/node-server';
 import { checkPhase } from './check-phase.ts';
+import { watchLoopLoad } from './loop-load.ts';
 
 export interface NodeServerOptions {
   readonly fetch: (
@@ -96,6 +97,9 @@ function urlOf(address: AddressInfo): string {
 
 /** The thin Node adapter: `node:http` in front of a Web-standard fetch handler. */
 export async function startNodeServer(options: NodeServerOptions): Promise<RunningServer> {
+  const handle = (request: Request, env: unknown) =>
+    options.fetch(request, { remoteAddress: (env as HttpBindings).incoming.socket.remoteAddress });
+  const load = watchLoopLoad();
   const server = createServer(
     {
       headersTimeout: options.headersTimeoutMs ?? 10_000,
@@ -104,13 +108,12 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       // How often slow connections are checked against those timeouts (Node's default is 30 s).
       connectionsCheckingInterval: 1_000,
     },
-    // Requests that arrive in one turn are handled together, in its check phase.
+    // While the event loop is saturated, the requests that arrive in one turn are handled
+    // together in its check phase: less CPU per request. Otherwise each is handled at once: a
+    // request does not wait for the others of its turn, and its upstream call starts sooner
+    // (npm run bench: TLS scenario).
     getRequestListener((request, env) =>
-      checkPhase().then(() =>
-        options.fetch(request, {
-          remoteAddress: (env as HttpBindings).incoming.socket.remoteAddress,
-        }),
-      ),
+      load.busy ? checkPhase().then(() => handle(request, env)) : handle(request, env),
     ),
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
@@ -118,9 +121,13 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     options.onClientError?.(error.code ?? 'unknown', status);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: Error) => {
+      load.stop();
+      reject(error);
+    };
+    server.once('error', failed);
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
@@ -136,6 +143,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
         server.closeAllConnections();
       }, graceMs);
       server.close(() => {
+        load.stop();
         clearInterval(idleSweep);
         clearTimeout(deadline);
         resolve(!cutOff);
