@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 
 // `serve` runs with memory settings for a small instance. Together they lower peak memory under
-// load from about 215–240 MB to 109–114 MB, with no loss of throughput (npm run bench:compare):
+// load from 214–243 MB to 109–114 MB, with no loss of throughput (npm run bench:compare):
 // - V8's young generation capped at 8 MB semi-spaces (by default V8 sizes them from the
 //   machine's memory: 32 MB on a 24 GiB machine);
 // - the old generation collected once it has grown 25% past what survived the last full
