@@ -1,5 +1,5 @@
 import pino, { type Logger as PinoLogger } from 'pino';
-import type { AccessLog } from '../core/logger.ts';
+import { type AccessLog, accessLogVia } from '../core/logger.ts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = [
@@ -65,7 +65,7 @@ export async function createLogger(options: LoggerOptions): Promise<PinoLogger> 
  * these fields, which are fixed and hold no secret. On a terminal (pretty) it is pino's path.
  */
 export function accessLogFor(logger: PinoLogger, options: { readonly pretty: boolean }): AccessLog {
-  if (options.pretty) return (entry) => logger.info(entry, 'request');
+  if (options.pretty) return accessLogVia(logger);
   const destination = (logger as unknown as Record<symbol, { write(line: string): unknown }>)[
     pino.symbols.streamSym
   ]!;

@@ -96,7 +96,7 @@ export async function startService(
     upstream,
     sealer,
     logger,
-    ...(accessLog && { accessLog }),
+    accessLog,
     metrics,
     readiness,
     random,
