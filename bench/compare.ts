@@ -1,8 +1,9 @@
 /**
- * `npm run bench:compare -- <checkout> <checkout> … [--path /swap|/refresh] [--rounds N]
- * [--seconds S] [--connections C] [--pin]`: two or more builds of tokenswap (each a checkout with
- * `npm run build` done, e.g. a `git worktree`) against one canned upstream, in interleaved short
- * rounds, with each build's requests per second paired with the first build's round by round.
+ * `npm run bench:compare -- <checkout|reference> <checkout|reference> … [--path /swap|/refresh]
+ * [--rounds N] [--seconds S] [--connections C] [--pin] [--rate R] [--tls]`: two or more builds of
+ * tokenswap (each a checkout with `npm run build` done, e.g. a `git worktree`) against one canned
+ * upstream, in interleaved short rounds, with each build's requests per second paired with the
+ * first build's round by round. `reference` stands for the benchmark's reference proxy.
  * A change of a few percent is lost in the run-to-run noise of `npm run bench`; paired rounds,
  * their interquartile range and the CPU time per request show whether it is real.
  * Run two copies of the same build first: the spread they show is the noise floor.
@@ -10,12 +11,16 @@
  * `--rate R` offers every build the same R requests per second instead of as many as it answers:
  * a build that answers more per event-loop turn also spends less CPU on each request, so at full
  * load a small saving shows up enlarged; at one rate the CPU per request compares the work alone.
+ * `--tls` is `npm run bench`'s TLS scenario: an HTTPS upstream (self-signed, made at start) that
+ * answers after 20 ms, and 32 connections unless `--connections` says otherwise.
  */
 import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Child, cpuMicros, startNode, startServer } from './processes.ts';
+import { type Child, cpuMicros, selfSignedCert, startNode, startServer } from './processes.ts';
 import { APP, load, median, quantile, requestBodies, SERVER_ENV } from './workload.ts';
 
 const { values: options, positionals: checkouts } = parseArgs({
@@ -24,9 +29,10 @@ const { values: options, positionals: checkouts } = parseArgs({
     path: { type: 'string', default: '/swap' },
     rounds: { type: 'string', default: '12' },
     seconds: { type: 'string', default: '2' },
-    connections: { type: 'string', default: '64' },
+    connections: { type: 'string' },
     pin: { type: 'boolean', default: false },
     rate: { type: 'string' },
+    tls: { type: 'boolean', default: false },
   },
 });
 const path = options.path;
@@ -39,7 +45,10 @@ function positiveInteger(name: string, text: string): number {
 }
 const rounds = positiveInteger('rounds', options.rounds);
 const seconds = positiveInteger('seconds', options.seconds);
-const connections = positiveInteger('connections', options.connections);
+const connections = positiveInteger(
+  'connections',
+  options.connections ?? (options.tls ? '32' : '64'),
+);
 const rate = options.rate === undefined ? undefined : positiveInteger('rate', options.rate);
 
 function pin(pid: number | undefined, cpu: number) {
@@ -49,16 +58,29 @@ function pin(pid: number | undefined, cpu: number) {
 }
 
 const bodies = (await requestBodies())[path];
+const certs = options.tls ? mkdtempSync(join(tmpdir(), 'tokenswap-compare-')) : undefined;
+const cert = certs === undefined ? undefined : selfSignedCert(certs);
 // The canned upstream of this checkout, whichever directory the command runs from.
 const upstream = await startNode(
   [fileURLToPath(new URL('canned-upstream.ts', import.meta.url))],
-  {},
+  cert === undefined ? {} : { DELAY_MS: '20', TLS_KEY: cert.key, TLS_CERT: cert.cert },
 );
 const servers: { name: string; child: Child }[] = [];
 try {
+  const env = {
+    ...APP,
+    SPOTIFY_ACCOUNTS_URL: upstream.url,
+    ...(cert !== undefined && { NODE_EXTRA_CA_CERTS: cert.cert }),
+  };
   for (const checkout of checkouts) {
-    const env = { ...APP, ...SERVER_ENV, SPOTIFY_ACCOUNTS_URL: upstream.url };
-    servers.push({ name: checkout, child: await startServer(resolve(checkout), env) });
+    const child =
+      checkout === 'reference'
+        ? await startNode([fileURLToPath(new URL('reference-proxy.ts', import.meta.url))], {
+            ...env,
+            UPSTREAM_URL: upstream.url,
+          })
+        : await startServer(resolve(checkout), { ...env, ...SERVER_ENV });
+    servers.push({ name: checkout, child });
   }
   if (options.pin) {
     pin(process.pid, 1);
@@ -89,7 +111,7 @@ try {
   // at a fixed rate (where every build answers the same), its CPU time per request.
   const figure = rate === undefined ? rps : cpu;
   console.log(
-    `${path}, ${connections} connections${rate === undefined ? '' : `, ${rate} req/s offered`}, ${rounds} interleaved rounds of ${seconds} s${options.pin ? ', pinned' : ''}`,
+    `${path}, ${cert === undefined ? 'plain upstream' : 'TLS upstream answering after 20 ms'}, ${connections} connections${rate === undefined ? '' : `, ${rate} req/s offered`}, ${rounds} interleaved rounds of ${seconds} s${options.pin ? ', pinned' : ''}`,
   );
   console.log(
     `| checkout | req/s | CPU µs / req | paired ${rate === undefined ? 'req/s' : 'CPU µs / req'} ratio | q1 | q3 |`,
@@ -106,4 +128,5 @@ try {
   }
 } finally {
   await Promise.all([...servers.map(({ child }) => child.stop()), upstream.stop()]);
+  if (certs !== undefined) rmSync(certs, { recursive: true, force: true });
 }

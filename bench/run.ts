@@ -3,14 +3,20 @@
  * in interleaved rounds, with a fast canned upstream. Prints one table, then each target of the
  * performance issue and whether this run met it.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_UPSTREAM_CONNECTIONS as POOL_SIZE } from '../src/node/undici-upstream.ts';
-import { type Child, cpuMicros, peakRssMb, startNode, startServer } from './processes.ts';
+import {
+  type Child,
+  cpuMicros,
+  peakRssMb,
+  selfSignedCert,
+  startNode,
+  startServer,
+} from './processes.ts';
 import { APP, KEY, load, median, quantile, requestBodies, SERVER_ENV } from './workload.ts';
 
 const quick = process.argv.includes('--quick');
@@ -208,35 +214,6 @@ async function coldStart(env: Record<string, string>): Promise<number> {
   return elapsed;
 }
 
-function selfSignedCert(dir: string) {
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key, cert };
-}
-
 async function scenario(
   name: string,
   upstreamEnv: Record<string, string>,
@@ -306,7 +283,7 @@ async function main() {
       tlsEnv,
       32,
       quick ? { '/swap': bodies['/swap'] } : bodies,
-      execFileSync('cat', [tls.cert]).toString(),
+      readFileSync(tls.cert, 'utf8'),
     );
     const colds: number[] = [];
     const upstream = await startNode([join(root, 'bench/canned-upstream.ts')], {});
