@@ -12,16 +12,31 @@
  * a build that answers more per event-loop turn also spends less CPU on each request, so at full
  * load a small saving shows up enlarged; at one rate the CPU per request compares the work alone.
  * `--tls` is `npm run bench`'s TLS scenario: an HTTPS upstream (self-signed, made at start) that
- * answers after 20 ms, and 32 connections unless `--connections` says otherwise.
+ * answers after TLS_UPSTREAM_DELAY_MS (20 ms), and 32 connections unless `--connections` says otherwise.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Child, cpuMicros, selfSignedCert, startNode, startServer } from './processes.ts';
-import { APP, load, median, quantile, requestBodies, SERVER_ENV } from './workload.ts';
+import {
+  type Child,
+  cpuMicros,
+  selfSignedCert,
+  startReference,
+  startServer,
+  startUpstream,
+  TLS_UPSTREAM_DELAY_MS,
+} from './processes.ts';
+import {
+  APP,
+  load,
+  median,
+  quantile,
+  requestBodies,
+  SERVER_ENV,
+  WARM_UP_SECONDS,
+} from './workload.ts';
 
 const { values: options, positionals: checkouts } = parseArgs({
   allowPositionals: true,
@@ -61,10 +76,7 @@ const bodies = (await requestBodies())[path];
 const certs = options.tls ? mkdtempSync(join(tmpdir(), 'tokenswap-compare-')) : undefined;
 const cert = certs === undefined ? undefined : selfSignedCert(certs);
 // The canned upstream of this checkout, whichever directory the command runs from.
-const upstream = await startNode(
-  [fileURLToPath(new URL('canned-upstream.ts', import.meta.url))],
-  cert === undefined ? {} : { DELAY_MS: '20', TLS_KEY: cert.key, TLS_CERT: cert.cert },
-);
+const upstream = await startUpstream(cert);
 const servers: { name: string; child: Child }[] = [];
 try {
   const env = {
@@ -75,10 +87,7 @@ try {
   for (const checkout of checkouts) {
     const child =
       checkout === 'reference'
-        ? await startNode([fileURLToPath(new URL('reference-proxy.ts', import.meta.url))], {
-            ...env,
-            UPSTREAM_URL: upstream.url,
-          })
+        ? await startReference(upstream, env)
         : await startServer(resolve(checkout), { ...env, ...SERVER_ENV });
     servers.push({ name: checkout, child });
   }
@@ -87,7 +96,9 @@ try {
     pin(upstream.process.pid, 1);
     for (const { child } of servers) pin(child.process.pid, 0);
   }
-  for (const { child } of servers) await load(child.url, path, bodies, connections, 1, rate);
+  for (const { child } of servers) {
+    await load(child.url, path, bodies, connections, WARM_UP_SECONDS, rate);
+  }
   const rps = servers.map((): number[] => []);
   const cpu = servers.map((): number[] => []);
   for (let round = 0; round < rounds; round++) {
@@ -111,7 +122,7 @@ try {
   // at a fixed rate (where every build answers the same), its CPU time per request.
   const figure = rate === undefined ? rps : cpu;
   console.log(
-    `${path}, ${cert === undefined ? 'plain upstream' : 'TLS upstream answering after 20 ms'}, ${connections} connections${rate === undefined ? '' : `, ${rate} req/s offered`}, ${rounds} interleaved rounds of ${seconds} s${options.pin ? ', pinned' : ''}`,
+    `${path}, ${cert === undefined ? 'plain upstream' : `TLS upstream answering after ${TLS_UPSTREAM_DELAY_MS} ms`}, ${connections} connections${rate === undefined ? '' : `, ${rate} req/s offered`}, ${rounds} interleaved rounds of ${seconds} s${options.pin ? ', pinned' : ''}`,
   );
   console.log(
     `| checkout | req/s | CPU µs / req | paired ${rate === undefined ? 'req/s' : 'CPU µs / req'} ratio | q1 | q3 |`,

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/free-port.ts';
 
 export interface Child {
@@ -118,8 +119,38 @@ export function cpuMicros(pid: number | undefined): number {
   }
 }
 
+export interface Certificate {
+  /** PEM file paths. */
+  readonly key: string;
+  readonly cert: string;
+}
+
+/** How long the TLS upstream takes to answer: about what a real deployment waits on Spotify. */
+export const TLS_UPSTREAM_DELAY_MS = 20;
+
+/**
+ * The canned upstream (`canned-upstream.ts`): plain HTTP answering at once, or with `tls`, HTTPS
+ * answering after TLS_UPSTREAM_DELAY_MS.
+ */
+export function startUpstream(tls?: Certificate): Promise<Child> {
+  return startNode(
+    [fileURLToPath(new URL('canned-upstream.ts', import.meta.url))],
+    tls === undefined
+      ? {}
+      : { DELAY_MS: `${TLS_UPSTREAM_DELAY_MS}`, TLS_KEY: tls.key, TLS_CERT: tls.cert },
+  );
+}
+
+/** The reference proxy (`reference-proxy.ts`) in front of `upstream`; `env` holds the app. */
+export function startReference(upstream: Child, env: Record<string, string>): Promise<Child> {
+  return startNode([fileURLToPath(new URL('reference-proxy.ts', import.meta.url))], {
+    ...env,
+    UPSTREAM_URL: upstream.url,
+  });
+}
+
 /** A self-signed P-256 certificate for 127.0.0.1, made with openssl in `dir`: the TLS upstream's. */
-export function selfSignedCert(dir: string) {
+export function selfSignedCert(dir: string): Certificate {
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'cert.pem');
   execFileSync(

@@ -10,14 +10,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_UPSTREAM_CONNECTIONS as POOL_SIZE } from '../src/node/undici-upstream.ts';
 import {
+  type Certificate,
   type Child,
   cpuMicros,
   peakRssMb,
   selfSignedCert,
   startNode,
+  startReference,
   startServer,
+  startUpstream,
+  TLS_UPSTREAM_DELAY_MS,
 } from './processes.ts';
-import { APP, KEY, load, median, quantile, requestBodies, SERVER_ENV } from './workload.ts';
+import {
+  APP,
+  KEY,
+  load,
+  median,
+  quantile,
+  requestBodies,
+  SERVER_ENV,
+  WARM_UP_SECONDS,
+} from './workload.ts';
 
 const quick = process.argv.includes('--quick');
 // Rounds long enough that the load generator's connection burst at the start of each is a small
@@ -214,28 +227,28 @@ async function coldStart(env: Record<string, string>): Promise<number> {
   return elapsed;
 }
 
+/** Both servers against one canned upstream: plain, or HTTPS with `tls` (and trusting it). */
 async function scenario(
   name: string,
-  upstreamEnv: Record<string, string>,
-  childEnv: Record<string, string>,
+  tls: Certificate | undefined,
   connections: number,
   bodiesFor: Record<string, readonly string[]>,
-  ca?: string,
 ): Promise<{ rows: Row[] }> {
-  const upstream = await startNode([join(root, 'bench/canned-upstream.ts')], upstreamEnv);
-  const env = { ...APP, ...childEnv, SPOTIFY_ACCOUNTS_URL: upstream.url };
+  const ca = tls === undefined ? undefined : readFileSync(tls.cert, 'utf8');
+  const upstream = await startUpstream(tls);
+  const env = {
+    ...APP,
+    SPOTIFY_ACCOUNTS_URL: upstream.url,
+    ...(tls !== undefined && { NODE_EXTRA_CA_CERTS: tls.cert }),
+  };
   const server = await startServer(root, { ...env, ...SERVER_ENV });
-  const reference = await startNode([join(root, 'bench/reference-proxy.ts')], {
-    ...env,
-    UPSTREAM_URL: upstream.url,
-  });
+  const reference = await startReference(upstream, env);
   const rows: Row[] = [];
   try {
     for (const [path, bodies] of Object.entries(bodiesFor)) {
       const label = `${name} ${path}`;
-      // Warm-up: connections opened, code paths compiled.
-      await load(server.url, path, bodies, connections, 1);
-      await load(reference.url, path, bodies, connections, 1);
+      await load(server.url, path, bodies, connections, WARM_UP_SECONDS);
+      await load(reference.url, path, bodies, connections, WARM_UP_SECONDS);
       const ours: Round[] = [];
       const theirs: Round[] = [];
       // Strictly alternating: a server never runs two rounds back to back, where the requests
@@ -274,19 +287,15 @@ async function main() {
       'and the refresh coalescing window off (TOKENSWAP_REFRESH_COALESCE_WINDOW_MS=0); refreshes cycle through 5,000 distinct sealed tokens.',
   );
   try {
-    const plain = await scenario('plain, 64 conns', {}, {}, 64, bodies);
-    const tls = selfSignedCert(dir);
-    const tlsEnv = { NODE_EXTRA_CA_CERTS: tls.cert };
+    const plain = await scenario('plain, 64 conns', undefined, 64, bodies);
     const tlsRun = await scenario(
-      'TLS + 20 ms, 32 conns',
-      { DELAY_MS: '20', TLS_KEY: tls.key, TLS_CERT: tls.cert },
-      tlsEnv,
+      `TLS + ${TLS_UPSTREAM_DELAY_MS} ms, 32 conns`,
+      selfSignedCert(dir),
       32,
       quick ? { '/swap': bodies['/swap'] } : bodies,
-      readFileSync(tls.cert, 'utf8'),
     );
     const colds: number[] = [];
-    const upstream = await startNode([join(root, 'bench/canned-upstream.ts')], {});
+    const upstream = await startUpstream();
     for (let i = 0; i < (quick ? 3 : 5); i++) {
       colds.push(
         await coldStart({
