@@ -12,7 +12,8 @@
  * a build that answers more per event-loop turn also spends less CPU on each request, so at full
  * load a small saving shows up enlarged; at one rate the CPU per request compares the work alone.
  * `--tls` is `npm run bench`'s TLS scenario: an HTTPS upstream (self-signed, made at start) that
- * answers after TLS_UPSTREAM_DELAY_MS (20 ms), and 32 connections unless `--connections` says otherwise.
+ * answers after TLS_UPSTREAM_DELAY_MS (20 ms), and 32 connections unless `--connections` says
+ * otherwise.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  appEnv,
   type Child,
   cpuMicros,
   selfSignedCert,
@@ -28,15 +30,7 @@ import {
   startUpstream,
   TLS_UPSTREAM_DELAY_MS,
 } from './processes.ts';
-import {
-  APP,
-  load,
-  median,
-  quantile,
-  requestBodies,
-  SERVER_ENV,
-  WARM_UP_SECONDS,
-} from './workload.ts';
+import { load, median, quantile, requestBodies, SERVER_ENV, WARM_UP_SECONDS } from './workload.ts';
 
 const { values: options, positionals: checkouts } = parseArgs({
   allowPositionals: true,
@@ -79,11 +73,7 @@ const cert = certs === undefined ? undefined : selfSignedCert(certs);
 const upstream = await startUpstream(cert);
 const servers: { name: string; child: Child }[] = [];
 try {
-  const env = {
-    ...APP,
-    SPOTIFY_ACCOUNTS_URL: upstream.url,
-    ...(cert !== undefined && { NODE_EXTRA_CA_CERTS: cert.cert }),
-  };
+  const env = appEnv(upstream, cert);
   for (const checkout of checkouts) {
     const child =
       checkout === 'reference'

@@ -3,6 +3,7 @@ import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/free-port.ts';
+import { APP } from './workload.ts';
 
 export interface Child {
   readonly process: ChildProcess;
@@ -139,6 +140,15 @@ export function startUpstream(tls?: Certificate): Promise<Child> {
       ? {}
       : { DELAY_MS: `${TLS_UPSTREAM_DELAY_MS}`, TLS_KEY: tls.key, TLS_CERT: tls.cert },
   );
+}
+
+/** The app's settings for a server in front of `upstream`, trusting its certificate when TLS. */
+export function appEnv(upstream: Child, tls?: Certificate): Record<string, string> {
+  return {
+    ...APP,
+    SPOTIFY_ACCOUNTS_URL: upstream.url,
+    ...(tls !== undefined && { NODE_EXTRA_CA_CERTS: tls.cert }),
+  };
 }
 
 /** The reference proxy (`reference-proxy.ts`) in front of `upstream`; `env` holds the app. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_UPSTREAM_CONNECTIONS as POOL_SIZE } from '../src/node/undici-upstream.ts';
 import {
+  appEnv,
   type Certificate,
   type Child,
   cpuMicros,
@@ -236,11 +237,7 @@ async function scenario(
 ): Promise<{ rows: Row[] }> {
   const ca = tls === undefined ? undefined : readFileSync(tls.cert, 'utf8');
   const upstream = await startUpstream(tls);
-  const env = {
-    ...APP,
-    SPOTIFY_ACCOUNTS_URL: upstream.url,
-    ...(tls !== undefined && { NODE_EXTRA_CA_CERTS: tls.cert }),
-  };
+  const env = appEnv(upstream, tls);
   const server = await startServer(root, { ...env, ...SERVER_ENV });
   const reference = await startReference(upstream, env);
   const rows: Row[] = [];
