@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { getRequestListener, type HttpBindings } from '@hono/node-server';
+import { getRequestListener, type HttpBindings, RequestError } from '@hono/node-server';
 import { checkPhase } from './check-phase.ts';
 import { watchLoopLoad } from './loop-load.ts';
 
@@ -90,6 +90,32 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): number
   return answer.status;
 }
 
+/**
+ * A request Node parsed but whose target and Host make no URL (no Host, `OPTIONS *`, a Host
+ * with a space or user info): the adapter refuses it before the app, with the same JSON shape
+ * as every other error, instead of the adapter's bodiless 400.
+ */
+function invalidRequestUrl(): Response {
+  return closingJsonError(
+    400,
+    'invalid_request',
+    'The request target and Host header do not make a valid URL',
+  );
+}
+
+function closingJsonError(status: number, error: string, description: string): Response {
+  const body = JSON.stringify({ error, error_description: description });
+  return new Response(body, {
+    status,
+    headers: {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    },
+  });
+}
+
 function urlOf(address: AddressInfo): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
@@ -107,13 +133,28 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       keepAliveTimeout: 5_000,
       // How often slow connections are checked against those timeouts (Node's default is 30 s).
       connectionsCheckingInterval: 1_000,
+      // An HTTP/1.1 request without Host reaches the listener, which refuses it in JSON
+      // (Node's own refusal has no body).
+      requireHostHeader: false,
     },
     // While the event loop is saturated, the requests that arrive in one turn are handled
     // together in its check phase: less CPU per request. Otherwise each is handled at once: a
     // request does not wait for the others of its turn, and its upstream call starts sooner
     // (npm run bench: TLS scenario).
-    getRequestListener((request, env) =>
-      load.busy ? checkPhase().then(() => handle(request, env)) : handle(request, env),
+    getRequestListener(
+      (request, env) =>
+        load.busy ? checkPhase().then(() => handle(request, env)) : handle(request, env),
+      {
+        // Called when the listener cannot build the Request, before the app sees anything
+        // (the app turns its own failures into responses), or if the handler threw at once.
+        errorHandler: (error) => {
+          if (!(error instanceof RequestError)) {
+            return closingJsonError(500, 'server_error', 'The server failed to handle the request');
+          }
+          options.onClientError?.('INVALID_REQUEST_URL', 400);
+          return invalidRequestUrl();
+        },
+      },
     ),
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

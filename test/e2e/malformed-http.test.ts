@@ -136,6 +136,30 @@ describe('malformed HTTP gets a JSON answer and a closed connection', () => {
   });
 });
 
+describe('a request whose target or Host makes no URL gets a JSON 400 too', () => {
+  it.each([
+    ['HTTP/1.1 without Host', 'GET /healthz HTTP/1.1\r\n\r\n'],
+    ['HTTP/1.0 without Host', 'GET /healthz HTTP/1.0\r\n\r\n'],
+    ['OPTIONS *', 'OPTIONS * HTTP/1.1\r\nhost: x\r\n\r\n'],
+    ['a Host with a space', 'GET /healthz HTTP/1.1\r\nhost: a b\r\n\r\n'],
+    [
+      'a Host with user info',
+      'GET /.well-known/tokenswap HTTP/1.1\r\nhost: x@evil.example\r\n\r\n',
+    ],
+  ])('%s', async (_, request) => {
+    expectJsonError(parse(await raw(request)), 400);
+  });
+
+  it('is logged at debug like other malformed requests', () => {
+    const noted = logLines().filter(
+      (l) =>
+        l.msg === 'malformed or late request: answered and closed' &&
+        l.errorCode === 'INVALID_REQUEST_URL',
+    );
+    expect(noted.map((l) => [l.level, l.status])).toEqual(Array(5).fill([20, 400]));
+  });
+});
+
 describe('a client that aborts in the middle of its body', () => {
   it('is logged as the client’s doing and counted as 499, never as a server error', async () => {
     const before = aborted(await metricsText());
