@@ -36,6 +36,11 @@ export interface Config {
   readonly accountsUrl: string;
   /** Base URL of the Web API, published to clients by discovery. */
   readonly apiUrl: string;
+  /**
+   * The server's external origin (`TOKENSWAP_PUBLIC_URL`), which every URL it publishes starts
+   * with; undefined: each request's own origin.
+   */
+  readonly publicUrl: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly upstreamTimeoutMs: number;

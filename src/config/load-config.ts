@@ -52,6 +52,42 @@ function readRedisUrl(env: EnvReader): string | undefined {
   return value;
 }
 
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * `TOKENSWAP_PUBLIC_URL`: the origin clients reach the server at, as the origin alone
+ * (`https://swap.example.com`). https, since the URLs carry codes and tokens; http only on a
+ * loopback host. No path: a deployment of several apps publishes `<origin>/apps/<name>`.
+ */
+function readPublicUrl(env: EnvReader): string | undefined {
+  const name = 'TOKENSWAP_PUBLIC_URL';
+  const value = env.optional(name);
+  if (value === undefined) return undefined;
+  const fix = 'write the origin clients reach the server at, e.g. https://swap.example.com';
+  if (!URL.canParse(value)) {
+    env.problem(name, `must be an absolute URL: ${fix}, got "${value}"`);
+    return undefined;
+  }
+  const url = new URL(value);
+  // Checked first, so a value holding a password is never quoted back.
+  if (url.username !== '' || url.password !== '') {
+    env.problem(name, `must not hold a user name or password: ${fix}`);
+  } else if (
+    url.protocol !== 'https:' &&
+    !(url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname))
+  ) {
+    env.problem(
+      name,
+      `must be https (http only on 127.0.0.1, [::1] or localhost): ${fix}, got "${value}"`,
+    );
+  } else if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || /[?#]/.test(value)) {
+    env.problem(name, `must be an origin, without path, query or fragment: ${fix}, got "${value}"`);
+  } else {
+    return url.origin;
+  }
+  return undefined;
+}
+
 export interface ConfigOverrides {
   readonly port?: number | undefined;
   readonly host?: string | undefined;
@@ -180,6 +216,7 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
     mount: overrides.appsFile ? 'named' : 'root',
     accountsUrl: env.baseUrl('SPOTIFY_ACCOUNTS_URL', 'https://accounts.spotify.com'),
     apiUrl: env.baseUrl('SPOTIFY_API_URL', 'https://api.spotify.com'),
+    publicUrl: readPublicUrl(env),
     host: overrides.host ?? env.optional('HOST') ?? '0.0.0.0',
     port: overrides.port ?? env.integer('PORT', 3000, 0, 65535),
     upstreamTimeoutMs: env.integer('TOKENSWAP_UPSTREAM_TIMEOUT_MS', 10_000, 100, 120_000),

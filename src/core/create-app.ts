@@ -5,6 +5,7 @@ import { TokenSwapError } from './errors.ts';
 import type { TokenAnswer } from './grants/token-answer.ts';
 import type { AppEnv } from './http/app-env.ts';
 import { asTokenSwapError, errorResponse } from './http/error-response.ts';
+import { publicOrigin } from './http/public-origin.ts';
 import { type ConnectionInfo, rateLimit } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
 import { type AccessLog, accessLogVia, type Logger, silentLogger } from './logger.ts';
@@ -98,6 +99,8 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     onCoalesced: () => metrics.coalesced(),
   });
 
+  const origin = publicOrigin(config.publicUrl, config.trustProxy);
+
   const root = new Hono<AppEnv>();
   const accessLog = deps.accessLog ?? accessLogVia(logger);
   root.use(requestLog({ accessLog, metrics, now, newId: randomId(random) }));
@@ -133,6 +136,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       apiUrl: config.apiUrl,
       sealed: deps.sealer.sealed,
       basePath: prefix(app),
+      origin,
     };
     root.route(prefix(app) || '/', createTokenRoutes(ctx, discovery, limit));
   }

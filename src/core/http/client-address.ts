@@ -31,25 +31,42 @@ function normalizeAddress(address: string): string {
 }
 
 /**
- * The client's address. `X-Forwarded-For` is read from the right (the entries our own proxies
+ * How many of the hops nearest to us are proxies we trust: 0 when the socket's peer is the
+ * client (or not trusted). `X-Forwarded-For` is read from the right (the entries our own proxies
  * appended) and only as far as the trusted proxies go, so a header spoofed by the client changes
- * nothing.
+ * nothing. A trusted peer counts even when it sent no `X-Forwarded-For`.
  */
+export function trustedProxyCount(
+  socketAddress: string | undefined,
+  forwardedFor: string | undefined,
+  trust: TrustProxy,
+): number {
+  if (trust.kind === 'none') return 0;
+  const hops = hopsOf(socketAddress, forwardedFor);
+  if (trust.kind === 'hops') return Math.max(Math.min(trust.hops, hops.length - 1), 1);
+  let count = 0;
+  while (count < hops.length && trust.addresses.has(hops[count]!)) count++;
+  return count;
+}
+
+/** The socket's peer, then `X-Forwarded-For` from right to left. */
+function hopsOf(socketAddress: string | undefined, forwardedFor: string | undefined): string[] {
+  const socket = normalizeAddress(socketAddress ?? 'unknown');
+  if (forwardedFor === undefined) return [socket];
+  const chain = forwardedFor
+    .split(',')
+    .map((a) => normalizeAddress(a.trim()))
+    .filter((a) => a !== '');
+  return [socket, ...chain.reverse()];
+}
+
+/** The client's address: the hop just beyond the trusted proxies (see `trustedProxyCount`). */
 export function clientAddress(
   socketAddress: string | undefined,
   forwardedFor: string | undefined,
   trust: TrustProxy,
 ): string {
-  const socket = normalizeAddress(socketAddress ?? 'unknown');
-  if (trust.kind === 'none' || forwardedFor === undefined) return socket;
-  const chain = forwardedFor
-    .split(',')
-    .map((a) => normalizeAddress(a.trim()))
-    .filter((a) => a !== '');
-  // hops[0] is the socket peer, then X-Forwarded-For from right to left.
-  const hops = [socket, ...chain.reverse()];
-  if (trust.kind === 'hops') return hops[Math.min(trust.hops, hops.length - 1)]!;
-  let index = 0;
-  while (index < hops.length - 1 && trust.addresses.has(hops[index]!)) index++;
-  return hops[index]!;
+  const hops = hopsOf(socketAddress, forwardedFor);
+  if (trust.kind === 'none') return hops[0]!;
+  return hops[Math.min(trustedProxyCount(socketAddress, forwardedFor, trust), hops.length - 1)]!;
 }

@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import type { AppConfig } from '../../config/config.ts';
 import { jsonResponse } from '../http/json-response.ts';
+import type { PublicOrigin } from '../http/public-origin.ts';
+import type { ConnectionInfo } from '../http/rate-limit.ts';
 
 /** Path of the discovery document, relative to an app's base path. */
 export const DISCOVERY_PATH = '/.well-known/tokenswap';
@@ -12,6 +14,8 @@ export interface DiscoverySettings {
   readonly sealed: boolean;
   /** The app's base path on this server: '' or `/apps/<name>`. */
   readonly basePath: string;
+  /** Where the published URLs point (`TOKENSWAP_PUBLIC_URL`, else the request's origin). */
+  readonly origin: PublicOrigin;
 }
 
 /**
@@ -19,9 +23,9 @@ export interface DiscoverySettings {
  * here is public: never the secret.
  */
 export function discoveryHandler(settings: DiscoverySettings) {
-  const { app, accountsUrl, apiUrl, sealed, basePath } = settings;
+  const { app, accountsUrl, apiUrl, sealed, basePath, origin } = settings;
   return (c: Context) => {
-    const base = `${new URL(c.req.url).origin}${basePath}`;
+    const base = `${origin(c.req.raw, c.env as ConnectionInfo | undefined)}${basePath}`;
     return jsonResponse({
       client_id: app.clientId,
       authorize_url: `${accountsUrl}/authorize`,

@@ -70,6 +70,34 @@ describe('configuration', () => {
     expect(problemsOf({ ...TEST_ENV, [variable]: value })).toContain(variable);
   });
 
+  it('reads TOKENSWAP_PUBLIC_URL as an origin: https, or http on a loopback host only', () => {
+    expect(loadConfig(TEST_ENV).publicUrl).toBeUndefined();
+    for (const [value, origin] of [
+      ['https://swap.example.com', 'https://swap.example.com'],
+      ['https://Swap.Example.com:443/', 'https://swap.example.com'],
+      ['https://swap.example.com:8443', 'https://swap.example.com:8443'],
+      ['http://127.0.0.1:3000', 'http://127.0.0.1:3000'],
+      ['http://localhost:3000/', 'http://localhost:3000'],
+      ['http://[::1]:3000', 'http://[::1]:3000'],
+    ] as const) {
+      expect(loadConfig({ ...TEST_ENV, TOKENSWAP_PUBLIC_URL: value }).publicUrl).toBe(origin);
+    }
+    for (const value of [
+      'swap.example.com',
+      'http://swap.example.com',
+      'http://10.0.0.5:3000',
+      'ftp://swap.example.com',
+      'https://swap.example.com/tokenswap',
+      'https://swap.example.com/?a=1',
+      'https://swap.example.com/#top',
+      'https://user:pass@swap.example.com',
+    ]) {
+      expect(problemsOf({ ...TEST_ENV, TOKENSWAP_PUBLIC_URL: value })).toEqual([
+        'TOKENSWAP_PUBLIC_URL',
+      ]);
+    }
+  });
+
   it('serve stops with exit code 2 and a message naming the variable and the fix', async () => {
     const io = captureIo({ SPOTIFY_CLIENT_SECRET: 'super-secret-value' }, '/nonexistent-dir');
     expect(await main(['serve'], io)).toBe(2);
