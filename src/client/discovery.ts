@@ -46,8 +46,29 @@ function stringList(value: unknown, field: string): readonly string[] {
   return Object.freeze([...value]);
 }
 
-/** Checks the discovery document field by field; the server is input like any other. */
-export function parseDiscovery(body: unknown): Discovery {
+/**
+ * A URL the client sends codes, verifiers and tokens to: only on the origin of the server it
+ * was given (same scheme, so never from https down to http). A document that points elsewhere
+ * came from a server that was misconfigured or tricked (a forged Host), or from an impostor.
+ */
+function sameOriginUrl(body: Record<string, unknown>, field: string, origin: string): string {
+  const value = absoluteUrl(body, field);
+  if (new URL(value).origin !== origin) {
+    throw new TokenSwapClientError(
+      'INVALID_RESPONSE',
+      `the discovery document's "${field}" is not on the server's origin (${origin}): refusing ` +
+        'to send credentials there. Is TOKENSWAP_PUBLIC_URL set to the URL clients use?',
+    );
+  }
+  return value;
+}
+
+/**
+ * Checks the discovery document field by field; the server is input like any other. The token
+ * endpoints it names must be on the origin of `serverUrl`, the URL it was fetched from.
+ */
+export function parseDiscovery(body: unknown, serverUrl: string | URL): Discovery {
+  const origin = new URL(serverUrl).origin;
   if (typeof body !== 'object' || body === null) throw invalid('client_id');
   const record = body as Record<string, unknown>;
   if (typeof record.client_id !== 'string' || record.client_id === '') throw invalid('client_id');
@@ -57,9 +78,9 @@ export function parseDiscovery(body: unknown): Discovery {
     authorize_url: absoluteUrl(record, 'authorize_url'),
     api_url: absoluteUrl(record, 'api_url'),
     redirect_uris: stringList(record.redirect_uris, 'redirect_uris'),
-    swap_url: absoluteUrl(record, 'swap_url'),
-    refresh_url: absoluteUrl(record, 'refresh_url'),
-    token_url: absoluteUrl(record, 'token_url'),
+    swap_url: sameOriginUrl(record, 'swap_url', origin),
+    refresh_url: sameOriginUrl(record, 'refresh_url', origin),
+    token_url: sameOriginUrl(record, 'token_url', origin),
     sealed_refresh_tokens: record.sealed_refresh_tokens,
     scopes: record.scopes === undefined ? undefined : stringList(record.scopes, 'scopes'),
   });

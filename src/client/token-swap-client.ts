@@ -86,7 +86,7 @@ export class TokenSwapClient {
   discover(): Promise<Discovery> {
     this.#discovery ??= this.#send(`${this.#serverUrl}${DISCOVERY_PATH}`, { method: 'GET' })
       .then((response) => processJsonResponse(response, this.#now()))
-      .then(parseDiscovery)
+      .then((body) => parseDiscovery(body, this.#serverUrl))
       .catch((error: unknown) => {
         this.#discovery = undefined;
         throw error;
