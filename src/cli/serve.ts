@@ -24,6 +24,8 @@ Optional:
   SPOTIFY_REDIRECT_URIS            further allowed redirect URIs, comma-separated
   SPOTIFY_ACCOUNTS_URL             accounts service (default https://accounts.spotify.com)
   SPOTIFY_API_URL                  Web API (default https://api.spotify.com)
+  TOKENSWAP_PUBLIC_URL             the origin clients reach this server at, e.g.
+                                   https://swap.example.com: every published URL starts with it
   PORT (3000), HOST (0.0.0.0)      where to listen
   TOKENSWAP_UPSTREAM_TIMEOUT_MS    upstream timeout (default 10000)
   TOKENSWAP_LEGACY_BIH_SECRET      accept refresh tokens of bih/spotify-token-swap-service
@@ -117,6 +119,14 @@ export const serveCommand: Command = {
       { url: service.url, accounts: config.accountsUrl, apps: config.apps.map((a) => a.name) },
       `tokenswap listening on ${service.url}`,
     );
+    if (config.publicUrl === undefined) {
+      logger.info(
+        { trustProxy: config.trustProxy.kind },
+        'TOKENSWAP_PUBLIC_URL is not set: published URLs follow the request (its Host, and the ' +
+          'protocol and host a proxy trusted by TOKENSWAP_TRUST_PROXY forwards); set it to the ' +
+          'origin clients reach the server at',
+      );
+    }
     const signal = await io.stopSignal;
     logger.info({ signal }, 'stopping: finishing requests in flight');
     await service.close();
