@@ -52,3 +52,10 @@ export async function createSealerFromConfig(
     config.legacyBihSecret === undefined ? undefined : createBihTokenOpener(config.legacyBihSecret);
   return createAesGcmSealer(keys, { ...(legacy && { legacy }), ...(engine && { engine }) });
 }
+
+/** The keys seal and open: checked once per readiness probe with a throwaway value. */
+export async function sealerWorks(sealer: RefreshTokenSealer, config: Config): Promise<boolean> {
+  const clientId = config.apps[0]?.clientId ?? 'probe';
+  const opened = await sealer.open(await sealer.seal('readiness-probe', clientId), clientId);
+  return opened?.token === 'readiness-probe';
+}
