@@ -45,6 +45,7 @@ export interface TestAppsFileEntry {
   readonly clientSecret: string;
   readonly redirectUris: readonly string[];
   readonly corsOrigins?: readonly string[];
+  readonly scopes?: readonly string[];
 }
 
 /** The core app with several apps from an apps file, each under `/apps/<name>/`. */

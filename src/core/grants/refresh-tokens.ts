@@ -1,6 +1,7 @@
 import type { AppContext } from '../app-context.ts';
 import { invalidRefreshToken, invalidRequest } from '../errors.ts';
 import { TOKEN_REQUEST_LIMITS, type TokenParams } from '../http/read-token-params.ts';
+import { checkGrantedScopes } from './granted-scopes.ts';
 import type { TokenAnswer } from './token-answer.ts';
 
 /**
@@ -25,6 +26,7 @@ async function refreshOnce(ctx: AppContext, presented: string): Promise<TokenAns
   // A token that does not open is answered as Spotify answers garbage, and never sent upstream.
   if (opened === null) throw invalidRefreshToken();
   const tokens = await ctx.accounts.refresh(opened.token);
+  checkGrantedScopes(ctx.app, tokens.scope);
   let refreshToken = presented;
   if (tokens.refreshToken !== undefined) {
     refreshToken = await ctx.sealer.seal(tokens.refreshToken, ctx.app.clientId);
