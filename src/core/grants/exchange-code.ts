@@ -42,6 +42,6 @@ export async function exchangeCode(
   if (tokens.refreshToken === undefined) return answer;
   return {
     ...answer,
-    refresh_token: await ctx.sealer.seal(tokens.refreshToken, ctx.app.clientId),
+    refresh_token: await ctx.sealer.seal(tokens.refreshToken, ctx.audience.current),
   };
 }
