@@ -1,7 +1,7 @@
 /** Where the string literal opening at `start` closes (the index of its closing quote). */
 function stringEnd(text: string, start: number): number {
   let i = start + 1;
-  while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+  while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
   return i;
 }
 
