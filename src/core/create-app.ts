@@ -14,6 +14,7 @@ import { type Metrics, silentMetrics } from './metrics.ts';
 import { createOperationsRoutes, type ReadinessCheck } from './routes/operations-routes.ts';
 import { createServiceRoutes } from './routes/service-routes.ts';
 import { createTokenRoutes } from './routes/token-routes.ts';
+import { appAudience } from './seal/app-audience.ts';
 import type { RefreshTokenSealer } from './seal/refresh-token-sealer.ts';
 import type { AnswerCipher } from './state/answer-cipher.ts';
 import { MemoryStore } from './state/memory-store.ts';
@@ -123,6 +124,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       app,
       logger,
       sealer: deps.sealer,
+      audience: appAudience(app, config),
       coalescer,
       dpop: createDpopGate(app.dpop, app.clientId, { store, now, random, keys: proofKeys }),
       accounts: new AccountsTokenClient({

@@ -9,12 +9,32 @@ import { PrometheusMetrics } from './prometheus-metrics.ts';
 import { createRandomPool } from './random-pool.ts';
 import { createSealerFromConfig, sealerWorks } from './sealer-from-config.ts';
 import { createStore } from './store-from-config.ts';
-import { createUndiciUpstream } from './undici-upstream.ts';
+import { createUndiciUpstream, type UndiciUpstream } from './undici-upstream.ts';
 
 export interface RunningService {
   readonly url: string;
   /** Graceful stop: in-flight requests finish within `graceMs`, then pools and Redis close. */
   close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Closes the upstream pool, letting its calls in flight finish for at most `ms`; then cuts them
+ * off. A call can outlast the grace period (the upstream deadline is its own), and waiting for it
+ * would keep a stopping instance up past the time its platform gives it.
+ */
+async function closeUpstreamWithin(upstream: UndiciUpstream, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
+  // Cut off by destroy() below, close() may reject: what matters is that it ended.
+  const closed = upstream.close().then(
+    () => true as const,
+    () => true as const,
+  );
+  const finished = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  if (!finished) await upstream.destroy();
 }
 
 /** Wires the Node runtime around the core: pooled upstream, sealer, store, HTTP server. */
@@ -63,11 +83,16 @@ export async function startService(
     url: server.url,
     async close(graceMs = config.shutdownGraceMs) {
       draining = true;
+      const deadline = performance.now() + graceMs;
       const clean = await server.close(graceMs);
       if (!clean) {
         logger.warn({ graceMs }, 'requests still in flight after the grace period were cut off');
       }
-      await Promise.all([upstream.close?.(), state.close()]);
+      // Upstream calls may still run (for clients cut off or gone): what is left of the grace.
+      await Promise.all([
+        closeUpstreamWithin(upstream, deadline - performance.now()),
+        state.close(),
+      ]);
     },
   };
 }

@@ -47,6 +47,7 @@ export interface TestAppsFileEntry {
   readonly corsOrigins?: readonly string[];
   readonly dpop?: string;
   readonly dpopNonce?: boolean;
+  readonly scopes?: readonly string[];
 }
 
 /** The core app with several apps from an apps file, each under `/apps/<name>/`. */

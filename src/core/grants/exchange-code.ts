@@ -1,10 +1,11 @@
 import type { AppContext } from '../app-context.ts';
 import { sealingContext } from '../dpop/token-binding.ts';
 import type { VerifiedProof } from '../dpop/verify-dpop-proof.ts';
-import { invalidRequest, TokenSwapError } from '../errors.ts';
+import { invalidRequest } from '../errors.ts';
 import type { TokenParams } from '../http/read-token-params.ts';
 import type { Logger } from '../logger.ts';
 import { isRedirectUriAllowed } from '../redirect-uri.ts';
+import { checkGrantedScopes } from './granted-scopes.ts';
 import type { TokenAnswer } from './token-answer.ts';
 
 /**
@@ -32,18 +33,7 @@ export async function exchangeCode(
     redirectUri: requested ?? ctx.app.callbackUrl,
     codeVerifier: verifier === '' ? undefined : verifier,
   });
-  const allowed = ctx.app.scopes;
-  if (allowed !== undefined) {
-    const extra = tokens.scope.split(' ').filter((s) => s !== '' && !allowed.includes(s));
-    if (extra.length > 0) {
-      // The tokens are dropped: this deployment does not hand out scopes it was not set up for.
-      throw new TokenSwapError('SCOPE_NOT_ALLOWED', {
-        status: 400,
-        error: 'invalid_scope',
-        description: `this app may not be granted: ${extra.join(' ')}`,
-      });
-    }
-  }
+  checkGrantedScopes(ctx.app, tokens.scope);
   if (tokens.refreshToken === undefined) {
     log.warn({ app: ctx.app.name }, 'upstream code exchange answered no refresh_token');
   }
@@ -58,7 +48,7 @@ export async function exchangeCode(
     ...answer,
     refresh_token: await ctx.sealer.seal(
       tokens.refreshToken,
-      sealingContext(ctx.app.clientId, proof),
+      sealingContext(ctx.audience.current, proof),
     ),
   };
 }

@@ -4,6 +4,8 @@ import type { VerifiedProof } from '../dpop/verify-dpop-proof.ts';
 import { invalidRefreshToken, invalidRequest } from '../errors.ts';
 import { TOKEN_REQUEST_LIMITS, type TokenParams } from '../http/read-token-params.ts';
 import type { Logger } from '../logger.ts';
+import type { OpenedToken } from '../seal/refresh-token-sealer.ts';
+import { checkGrantedScopes } from './granted-scopes.ts';
 import type { TokenAnswer } from './token-answer.ts';
 
 /**
@@ -26,9 +28,24 @@ export async function refreshTokens(
   // No token of ours, nor Spotify's, is anywhere near this long: it opens nowhere, in plaintext
   // mode too, and is never sent upstream.
   if (presented.length > TOKEN_REQUEST_LIMITS.valueLength) throw invalidRefreshToken();
-  // Coalesced per key too: an answer kept for retries goes only to a holder of the same key.
-  const context = sealingContext(ctx.app.clientId, proof);
+  // Coalesced per app entry and per key: an answer kept for retries goes only to a holder of
+  // the same key at the same entry.
+  const context = sealingContext(ctx.audience.current, proof);
   return ctx.coalescer.run(presented, context, () => refreshOnce(ctx, presented, context, proof));
+}
+
+/** Opens a token sealed for this app entry, or for its earlier binding (then sealed anew). */
+async function openForApp(
+  ctx: AppContext,
+  presented: string,
+  proof: VerifiedProof | undefined,
+): Promise<OpenedToken | null> {
+  const policy = ctx.app.dpop?.policy ?? 'off';
+  const { current, previous } = ctx.audience;
+  const opened = await openRefreshToken(ctx.sealer, presented, current, policy, proof);
+  if (opened !== null || previous === undefined) return opened;
+  const older = await openRefreshToken(ctx.sealer, presented, previous, policy, proof);
+  return older === null ? null : { token: older.token, reseal: true };
 }
 
 async function refreshOnce(
@@ -37,17 +54,11 @@ async function refreshOnce(
   context: string,
   proof: VerifiedProof | undefined,
 ): Promise<TokenAnswer> {
-  const { clientId, dpop } = ctx.app;
-  const opened = await openRefreshToken(
-    ctx.sealer,
-    presented,
-    clientId,
-    dpop?.policy ?? 'off',
-    proof,
-  );
+  const opened = await openForApp(ctx, presented, proof);
   // A token that does not open is answered as Spotify answers garbage, and never sent upstream.
   if (opened === null) throw invalidRefreshToken();
   const tokens = await ctx.accounts.refresh(opened.token);
+  checkGrantedScopes(ctx.app, tokens.scope);
   let refreshToken = presented;
   if (tokens.refreshToken !== undefined) {
     refreshToken = await ctx.sealer.seal(tokens.refreshToken, context);
