@@ -21,15 +21,12 @@ describe('SIGTERM with requests in flight', () => {
       ...demoServerEnv(emulatorUrl),
     });
     const serverUrl = await server.waitFor(LISTENING);
+    const control = emulatorControl(emulatorUrl);
     const codes = await Promise.all(Array.from({ length: 8 }, () => authorizeCode(emulatorUrl)));
+    const before = (await control.tokenRequests()).authorization_code ?? 0;
     // Every code exchange now takes a second upstream: Spotify has consumed each code by the
     // time the server is told to stop, so losing an answer would lose the user's login.
-    const fault = await fetch(`${emulatorUrl}/__emulator/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ count: codes.length, delayMs: 1000 }),
-    });
-    expect(fault.ok).toBe(true);
+    await control.fault({ count: codes.length, delayMs: 1000 });
 
     const inFlight = codes.map((code) =>
       fetch(`${serverUrl}/swap`, {
@@ -38,10 +35,20 @@ describe('SIGTERM with requests in flight', () => {
         body: new URLSearchParams({ code }),
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every exchange has reached the upstream, which holds it for a second.
+    while (((await control.tokenRequests()).authorization_code ?? 0) < before + codes.length) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const exit = server.stop('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await expect(fetch(`${serverUrl}/healthz`)).rejects.toThrow();
+    // Once the signal is handled the listener is closed: new connections are refused while the
+    // exchanges are still held upstream.
+    let refused = false;
+    while (!refused) {
+      refused = await fetch(`${serverUrl}/healthz`).then(
+        () => false,
+        () => true,
+      );
+    }
 
     const answers = await Promise.all(inFlight);
     expect(answers.map((a) => a.status)).toEqual(codes.map(() => 200));
