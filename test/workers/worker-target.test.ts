@@ -1,20 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningTarget } from '../conformance/conformance-suite.ts';
 import { authorizeCode } from '../support/authorize.ts';
 import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
 import { requireTool } from '../support/system-tool.ts';
-import {
-  offlineWranglerEnv,
-  startWranglerDev,
-  WRANGLER_BIN,
-  WRANGLER_TEMPLATE,
-} from './wrangler-dev.ts';
+import { buildWorkerBundle } from './workerd.ts';
+import { startWranglerDev, WRANGLER_BIN, WRANGLER_TEMPLATE } from './wrangler-dev.ts';
 
 const available = requireTool(WRANGLER_BIN, 'run npm ci (wrangler is a dev dependency)');
 const suite = available ? describe : describe.skip;
@@ -114,15 +108,10 @@ suite('cloudflare workers target', () => {
   });
 
   it('the bundle wrangler deploys fits the free plan many times over and imports nothing of Node', async () => {
-    const outdir = join(dir, 'bundle');
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [WRANGLER_BIN, 'deploy', '--dry-run', '--outdir', outdir, '--config', WRANGLER_TEMPLATE],
-      { env: offlineWranglerEnv(dir) },
-    );
+    const { stdout, script: bundle } = await buildWorkerBundle(dir);
     expect(stdout).toMatch(/Total Upload: [\d.]+ KiB \/ gzip: [\d.]+ KiB/);
     expect(stdout).toContain('env.TOKENSWAP_STATE (TokenSwapState)');
-    const script = readFileSync(join(outdir, 'index.js'));
+    const script = readFileSync(bundle);
     expect(gzipSync(script).length).toBeLessThan(FREE_PLAN_GZIP_BYTES / 10);
     const imports = [...script.toString('utf8').matchAll(/^import .* from "([^"]+)";$/gm)];
     expect(imports.map((m) => m[1])).toEqual(['cloudflare:workers']);
