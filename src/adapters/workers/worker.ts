@@ -5,8 +5,7 @@ import { createApp, type TokenSwapApp } from '../../core/create-app.ts';
 import { TokenSwapError } from '../../core/errors.ts';
 import { asTokenSwapError, errorResponse } from '../../core/http/error-response.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { RefreshTokenSealer } from '../../core/seal/refresh-token-sealer.ts';
-import { sealerFromConfig } from '../../core/seal/sealer-from-config.ts';
+import { sealerFromConfig, sealerWorks } from '../../core/seal/sealer-from-config.ts';
 import { MemoryStore } from '../../core/state/memory-store.ts';
 import { fetchUpstream } from '../../core/upstream/fetch-upstream.ts';
 import { consoleLogger } from './console-logger.ts';
@@ -31,13 +30,6 @@ const MISCONFIGURED = new TokenSwapError('INTERNAL', {
   error: 'server_error',
   description: 'The server is misconfigured; its log names the setting to fix',
 });
-
-/** The keys seal and open: checked once per readiness probe with a throwaway value. */
-async function sealerWorks(sealer: RefreshTokenSealer, config: Config): Promise<boolean> {
-  const clientId = config.apps[0]?.clientId ?? 'probe';
-  const opened = await sealer.open(await sealer.seal('readiness-probe', clientId), clientId);
-  return opened?.token === 'readiness-probe';
-}
 
 async function build(env: WorkerEnv): Promise<Built> {
   const variables = workerVariables(env);

@@ -83,3 +83,10 @@ export async function sealerFromConfig(
     ...(options.engine && { engine: options.engine }),
   });
 }
+
+/** The keys seal and open: checked once per readiness probe with a throwaway value. */
+export async function sealerWorks(sealer: RefreshTokenSealer, config: Config): Promise<boolean> {
+  const clientId = config.apps[0]?.clientId ?? 'probe';
+  const opened = await sealer.open(await sealer.seal('readiness-probe', clientId), clientId);
+  return opened?.token === 'readiness-probe';
+}
