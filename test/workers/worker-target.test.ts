@@ -2,13 +2,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningTarget } from '../conformance/conformance-suite.ts';
 import { authorizeCode } from '../support/authorize.ts';
 import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
 import { requireTool } from '../support/system-tool.ts';
 import { buildWorkerBundle } from './workerd.ts';
 import { startWranglerDev, WRANGLER_BIN, WRANGLER_TEMPLATE } from './wrangler-dev.ts';
+
+// wrangler bundles with esbuild and workerd compiles the script at start: seconds of CPU each, so
+// on a loaded machine these take far longer than the suite's defaults allow.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 const available = requireTool(WRANGLER_BIN, 'run npm ci (wrangler is a dev dependency)');
 const suite = available ? describe : describe.skip;

@@ -93,7 +93,7 @@ export function startWranglerDev(
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? 90_000;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void running.stop();
