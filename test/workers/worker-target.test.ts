@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { RunningTarget } from '../conformance/conformance-suite.ts';
 import { authorizeCode } from '../support/authorize.ts';
 import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
+import { emulatorControl } from '../support/emulator-control.ts';
 import { requireTool } from '../support/system-tool.ts';
-import { buildWorkerBundle } from './workerd.ts';
-import { startWranglerDev, WRANGLER_BIN, WRANGLER_TEMPLATE } from './wrangler-dev.ts';
+import { buildWorkerBundle, type RunningWorkerd, startWorkerd } from './workerd.ts';
+import { WRANGLER_BIN } from './wrangler-dev.ts';
 
 // wrangler bundles with esbuild and workerd compiles the script at start: seconds of CPU each, so
 // on a loaded machine these take far longer than the suite's defaults allow.
@@ -16,20 +16,29 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 120_000 });
 
 const available = requireTool(WRANGLER_BIN, 'run npm ci (wrangler is a dev dependency)');
 const suite = available ? describe : describe.skip;
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /** Cloudflare's Workers Free limit on a script, compressed (developers.cloudflare.com limits). */
 const FREE_PLAN_GZIP_BYTES = 3 * 1024 * 1024;
 
+/**
+ * The script `wrangler deploy` would upload (built once), run by workerd itself on loopback
+ * against the emulator: what the template's bindings, or their absence, guarantee.
+ */
 suite('cloudflare workers target', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tokenswap-workers-'));
-  const started: RunningTarget[] = [];
+  const started: RunningWorkerd[] = [];
   let emulator: CliProcess;
   let emulatorUrl: string;
+  let control: ReturnType<typeof emulatorControl>;
+  let bundle: Awaited<ReturnType<typeof buildWorkerBundle>>;
 
   beforeAll(async () => {
     emulator = startCli(['emulator', '--port', '0']);
-    emulatorUrl = await emulator.waitFor(LISTENING);
+    [emulatorUrl, bundle] = await Promise.all([
+      emulator.waitFor(LISTENING),
+      buildWorkerBundle(dir),
+    ]);
+    control = emulatorControl(emulatorUrl);
   });
 
   afterAll(async () => {
@@ -38,11 +47,33 @@ suite('cloudflare workers target', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const start = async (env: Record<string, string>, config?: string) => {
-    const running = await startWranglerDev(env, config === undefined ? {} : { config });
+  const start = async (
+    vars: Record<string, string>,
+    options?: Parameters<typeof startWorkerd>[2],
+  ) => {
+    const running = await startWorkerd(dir, vars, options);
     started.push(running);
     return running;
   };
+
+  /** A POST from `client`: the address Cloudflare's edge puts in CF-Connecting-IP. */
+  async function post(url: string, path: string, body: string, client = '192.0.2.1') {
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'cf-connecting-ip': client },
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('the bundle wrangler deploys fits the free plan many times over and imports nothing of Node', () => {
+    expect(bundle.stdout).toMatch(/Total Upload: [\d.]+ KiB \/ gzip: [\d.]+ KiB/);
+    expect(bundle.stdout).toContain('env.TOKENSWAP_STATE (TokenSwapState)');
+    const script = readFileSync(bundle.script);
+    expect(gzipSync(script).length).toBeLessThan(FREE_PLAN_GZIP_BYTES / 10);
+    const imports = [...script.toString('utf8').matchAll(/^import .* from "([^"]+)";$/gm)];
+    expect(imports.map((m) => m[1])).toEqual(['cloudflare:workers']);
+  });
 
   it('an unusable configuration answers JSON 500 and logs each variable by name once, never its value', async () => {
     const keyText = 'k1:Zm9yLXRoZS1sb2ctb25seS1ub3QtMzItYnl0ZXM';
@@ -53,11 +84,11 @@ suite('cloudflare workers target', () => {
       TOKENSWAP_ENCRYPTION_KEYS: keyText,
       TOKENSWAP_REDIS_URL: `redis://:${redisPassword}@127.0.0.1:6379`,
     });
+    const url = worker.urls[0]!;
     for (const path of ['/swap', '/healthz']) {
-      const response = await fetch(`${worker.url}${path}`, {
+      const response = await fetch(`${url}${path}`, {
         method: path === '/swap' ? 'POST' : 'GET',
-        headers: FORM,
-        body: path === '/swap' ? 'code=x' : null,
+        body: path === '/swap' ? new URLSearchParams({ code: 'x' }) : null,
       });
       expect(response.status).toBe(500);
       expect(response.headers.get('content-type')).toBe('application/json');
@@ -67,57 +98,80 @@ suite('cloudflare workers target', () => {
         error_description: 'The server is misconfigured; its log names the setting to fix',
       });
     }
-    await expect.poll(() => worker.output!()).toContain('CONFIG_INVALID');
-    const output = worker.output!();
+    await expect.poll(() => worker.output()).toContain('CONFIG_INVALID');
+    const output = worker.output();
     const line = output.split('\n').find((l) => l.includes('CONFIG_INVALID'))!;
     expect(JSON.parse(line).variables).toEqual([
       'TOKENSWAP_REDIS_URL',
       'SPOTIFY_CLIENT_SECRET',
       'TOKENSWAP_ENCRYPTION_KEYS',
     ]);
+    // Once per isolate: startWorkerd's own /healthz probe was the first request.
     expect(output.match(/CONFIG_INVALID/g)).toHaveLength(1);
     expect(output).not.toContain(keyText.slice(3));
     expect(output).not.toContain(redisPassword);
   });
 
   it('without the Durable Object it serves, with limits per isolate, and says so', async () => {
-    const config = join(dir, 'wrangler.toml');
-    const template = readFileSync(WRANGLER_TEMPLATE, 'utf8');
-    const main = new URL('../../src/adapters/workers/index.ts', import.meta.url).pathname;
-    writeFileSync(
-      config,
-      template
-        .replace(/^main = .*$/m, `main = ${JSON.stringify(main)}`)
-        .replace(/^\[\[durable_objects[\s\S]*?(?=^\[observability\])/m, ''),
-    );
-    expect(readFileSync(config, 'utf8')).not.toContain('TOKENSWAP_STATE"');
     const worker = await start(
       { ...demoServerEnv(emulatorUrl), TOKENSWAP_RATE_LIMIT: '2/min' },
-      config,
+      { durableObject: false },
     );
-    const swap = await fetch(`${worker.url}/swap`, {
-      method: 'POST',
-      headers: FORM,
-      body: new URLSearchParams({ code: await authorizeCode(emulatorUrl) }),
-    });
+    const url = worker.urls[0]!;
+    const swap = await post(url, '/swap', `code=${await authorizeCode(emulatorUrl)}`);
     expect(swap.status).toBe(200);
-    expect((await swap.json()).token_type).toBe('Bearer');
-    const refresh = () =>
-      fetch(`${worker.url}/refresh`, { method: 'POST', headers: FORM, body: 'refresh_token=x' });
-    expect((await refresh()).status).toBe(400);
-    expect((await refresh()).status).toBe(429);
-    expect(worker.output!()).toContain(
+    expect(swap.body.token_type).toBe('Bearer');
+    expect((await post(url, '/refresh', 'refresh_token=x')).status).toBe(400);
+    expect((await post(url, '/refresh', 'refresh_token=x')).status).toBe(429);
+    expect(worker.output()).toContain(
       'no TOKENSWAP_STATE Durable Object bound: rate limits and refresh coalescing are per isolate',
     );
   });
 
-  it('the bundle wrangler deploys fits the free plan many times over and imports nothing of Node', async () => {
-    const { stdout, script: bundle } = await buildWorkerBundle(dir);
-    expect(stdout).toMatch(/Total Upload: [\d.]+ KiB \/ gzip: [\d.]+ KiB/);
-    expect(stdout).toContain('env.TOKENSWAP_STATE (TokenSwapState)');
-    const script = readFileSync(bundle);
-    expect(gzipSync(script).length).toBeLessThan(FREE_PLAN_GZIP_BYTES / 10);
-    const imports = [...script.toString('utf8').matchAll(/^import .* from "([^"]+)";$/gm)];
-    expect(imports.map((m) => m[1])).toEqual(['cloudflare:workers']);
+  describe('two isolates bound to one TokenSwapState namespace', () => {
+    // Each isolate has its own memory: only the Durable Object can make these hold.
+    let isolates: readonly string[];
+    beforeAll(async () => {
+      const worker = await start(
+        { ...demoServerEnv(emulatorUrl), TOKENSWAP_RATE_LIMIT: '2/min' },
+        { isolates: 2 },
+      );
+      isolates = worker.urls;
+    });
+
+    it('one client’s requests count against one limit, whichever isolate answers them', async () => {
+      const [a, b] = isolates as [string, string];
+      const body = 'refresh_token=ts1.k1.not-a-sealed-token';
+      const client = '203.0.113.7';
+      expect((await post(a, '/refresh', body, client)).status).toBe(400);
+      expect((await post(b, '/refresh', body, client)).status).toBe(400);
+      expect((await post(a, '/refresh', body, client)).status).toBe(429);
+      expect((await post(b, '/refresh', body, client)).status).toBe(429);
+      // Another client's window is its own.
+      expect((await post(b, '/refresh', body, '203.0.113.8')).status).toBe(400);
+    });
+
+    it('concurrent refreshes of one token in two isolates make one upstream call', async () => {
+      const [a, b] = isolates as [string, string];
+      let client = 0;
+      const next = () => `198.51.100.${++client}`;
+      const code = await authorizeCode(emulatorUrl);
+      const swap = await post(a, '/swap', `code=${code}`, next());
+      expect(swap.status).toBe(200);
+      const body = new URLSearchParams({ refresh_token: swap.body.refresh_token as string });
+      const refreshCalls = async () => (await control.tokenRequests()).refresh_token ?? 0;
+      const before = await refreshCalls();
+      await control.fault({ count: 1, delayMs: 1_000 });
+      const first = post(a, '/refresh', body.toString(), next());
+      await expect
+        .poll(refreshCalls, { interval: 10, timeout: 5_000 })
+        .toBeGreaterThanOrEqual(before + 1);
+      // Isolate b has never seen this token: only the lock in the Durable Object holds it back.
+      const rest = Array.from({ length: 4 }, () => post(b, '/refresh', body.toString(), next()));
+      const answers = await Promise.all([first, ...rest]);
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(await refreshCalls()).toBe(before + 1);
+      expect(new Set(answers.map((answer) => answer.body.access_token)).size).toBe(1);
+    });
   });
 });

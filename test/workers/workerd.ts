@@ -38,7 +38,11 @@ export async function buildWorkerBundle(dir: string) {
  * on its own port, all bound to the first one's `TokenSwapState` namespace: what a deployment
  * looks like from the Durable Object's side, several isolates sharing one object per key.
  */
-function workerdConfig(ports: readonly number[], vars: Readonly<Record<string, string>>) {
+function workerdConfig(
+  ports: readonly number[],
+  vars: Readonly<Record<string, string>>,
+  durableObject: boolean,
+) {
   const text = Object.entries(vars).map(
     ([name, value]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`,
   );
@@ -47,10 +51,14 @@ function workerdConfig(ports: readonly number[], vars: Readonly<Record<string, s
   compatibilityDate = "${COMPATIBILITY_DATE}",
   bindings = [${[
     ...text,
-    `(name = "TOKENSWAP_STATE", durableObjectNamespace = (className = "TokenSwapState", serviceName = "isolate-0"))`,
+    ...(durableObject
+      ? [
+          `(name = "TOKENSWAP_STATE", durableObjectNamespace = (className = "TokenSwapState", serviceName = "isolate-0"))`,
+        ]
+      : []),
   ].join(', ')}],
   ${
-    index === 0
+    index === 0 && durableObject
       ? `durableObjectNamespaces = [
     (className = "TokenSwapState", uniqueKey = "tokenswap-state", enableSql = true),
   ],
@@ -83,16 +91,23 @@ export interface RunningWorkerd {
 /**
  * Serves the script `buildWorkerBundle(dir)` made with workerd itself, on loopback, the vars and
  * secrets as text bindings (the config file is written mode 0600 into `dir`). Resolves once
- * every isolate answers `/healthz`.
+ * every isolate answers `/healthz` at all (a misconfigured one answers 500).
  */
 export async function startWorkerd(
   dir: string,
   vars: Readonly<Record<string, string>>,
-  options: { isolates?: number; stdout?: 'pipe' | 'ignore' } = {},
+  options: {
+    isolates?: number;
+    /** Bind `TOKENSWAP_STATE` (default), or leave it out as a deployment without it would. */
+    durableObject?: boolean;
+    stdout?: 'pipe' | 'ignore';
+  } = {},
 ): Promise<RunningWorkerd> {
   const ports = await Promise.all(Array.from({ length: options.isolates ?? 1 }, freePort));
   const file = join(dir, `workerd-${ports[0]}.capnp`);
-  writeFileSync(file, workerdConfig(ports, vars), { mode: 0o600 });
+  writeFileSync(file, workerdConfig(ports, vars, options.durableObject ?? true), {
+    mode: 0o600,
+  });
   const child = spawn(WORKERD_BIN, ['serve', file], {
     stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
   });
@@ -120,7 +135,10 @@ export async function startWorkerd(
       for (;;) {
         const up = await Promise.race([
           fetch(`${url}/healthz`).then(
-            (r) => r.ok,
+            async (r) => {
+              await r.body?.cancel();
+              return true;
+            },
             () => false,
           ),
           exited,
