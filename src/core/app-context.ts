@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config/config.ts';
+import type { DpopGate } from './dpop/dpop-gate.ts';
 import type { TokenAnswer } from './grants/token-answer.ts';
 import type { Logger } from './logger.ts';
 import type { RefreshTokenSealer } from './seal/refresh-token-sealer.ts';
@@ -13,4 +14,6 @@ export interface AppContext {
   readonly logger: Logger;
   /** One upstream refresh per refresh token at a time. */
   readonly coalescer: RefreshCoalescer<TokenAnswer>;
+  /** The app's DPoP policy applied to a request; undefined when DPoP is off. */
+  readonly dpop?: DpopGate | undefined;
 }

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
+import { createDpopGate } from './dpop/dpop-gate.ts';
+import { ProofKeys } from './dpop/proof-keys.ts';
 import { TokenSwapError } from './errors.ts';
 import type { TokenAnswer } from './grants/token-answer.ts';
 import type { AppEnv } from './http/app-env.ts';
@@ -98,6 +100,12 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     onCoalesced: () => metrics.coalesced(),
   });
 
+  const proofKeys = new ProofKeys();
+  if (!deps.sealer.sealed && config.apps.some((app) => (app.dpop?.policy ?? 'off') !== 'off')) {
+    // Plaintext tokens open anywhere: there is nothing to bind a key into.
+    throw new Error('DPoP needs sealed refresh tokens: it cannot bind plaintext ones');
+  }
+
   const root = new Hono<AppEnv>();
   const accessLog = deps.accessLog ?? accessLogVia(logger);
   root.use(requestLog({ accessLog, metrics, now, newId: randomId(random) }));
@@ -116,6 +124,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       logger,
       sealer: deps.sealer,
       coalescer,
+      dpop: createDpopGate(app.dpop, app.clientId, { store, now, random, keys: proofKeys }),
       accounts: new AccountsTokenClient({
         upstream: deps.upstream,
         tokenUrl,

@@ -45,6 +45,8 @@ export interface TestAppsFileEntry {
   readonly clientSecret: string;
   readonly redirectUris: readonly string[];
   readonly corsOrigins?: readonly string[];
+  readonly dpop?: string;
+  readonly dpopNonce?: boolean;
 }
 
 /** The core app with several apps from an apps file, each under `/apps/<name>/`. */

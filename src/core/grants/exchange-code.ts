@@ -1,4 +1,6 @@
 import type { AppContext } from '../app-context.ts';
+import { sealingContext } from '../dpop/token-binding.ts';
+import type { VerifiedProof } from '../dpop/verify-dpop-proof.ts';
 import { invalidRequest, TokenSwapError } from '../errors.ts';
 import type { TokenParams } from '../http/read-token-params.ts';
 import type { Logger } from '../logger.ts';
@@ -9,12 +11,14 @@ import type { TokenAnswer } from './token-answer.ts';
  * The swap: trades an authorization code for tokens with the app's secret. `redirect_uri` is
  * optional (the iOS SDK and SpotifyAPI-NET send only `code`); `code_verifier` is forwarded for
  * codes issued with a PKCE challenge. Other fields (`grant_type`, `client_id`, …) are ignored.
- * `log` is the request's logger (its lines carry the request id).
+ * `log` is the request's logger (its lines carry the request id). With a DPoP proof the refresh
+ * token is bound to the proof's key.
  */
 export async function exchangeCode(
   ctx: AppContext,
   params: TokenParams,
   log: Logger,
+  proof?: VerifiedProof,
 ): Promise<TokenAnswer> {
   const code = params.get('code');
   if (code === undefined || code === '') throw invalidRequest('code must be supplied');
@@ -52,6 +56,9 @@ export async function exchangeCode(
   if (tokens.refreshToken === undefined) return answer;
   return {
     ...answer,
-    refresh_token: await ctx.sealer.seal(tokens.refreshToken, ctx.app.clientId),
+    refresh_token: await ctx.sealer.seal(
+      tokens.refreshToken,
+      sealingContext(ctx.app.clientId, proof),
+    ),
   };
 }

@@ -1,3 +1,5 @@
+import { canonicalIpAddress } from './ip-address.ts';
+
 /**
  * Which proxies may tell us the client's address through `X-Forwarded-For`: none (the socket's
  * address is the client), a hop count, or a list of proxy addresses.
@@ -12,44 +14,44 @@ export function parseTrustProxy(text: string | undefined): TrustProxy {
   const value = text?.trim() ?? '';
   if (value === '' || value === 'false' || value === '0') return { kind: 'none' };
   if (/^\d+$/.test(value)) return { kind: 'hops', hops: Number(value) };
-  const addresses = value
-    .split(',')
-    .map((a) => normalizeAddress(a.trim()))
-    .filter((a) => a !== '');
-  for (const address of addresses) {
-    if (!/^[0-9a-f:.]+$/i.test(address)) {
-      throw new Error(`must be a hop count or comma-separated IP addresses, got "${address}"`);
+  const addresses = new Set<string>();
+  for (const text of value.split(',')) {
+    if (text.trim() === '') continue;
+    const address = canonicalIpAddress(text.trim());
+    if (address === undefined) {
+      throw new Error(`must be a hop count or comma-separated IP addresses, got "${text.trim()}"`);
     }
+    addresses.add(address);
   }
-  return { kind: 'addresses', addresses: new Set(addresses) };
-}
-
-/** `::ffff:10.0.0.1` (an IPv4 address on a dual-stack socket) → `10.0.0.1`. */
-function normalizeAddress(address: string): string {
-  const lower = address.toLowerCase();
-  return lower.startsWith('::ffff:') && lower.includes('.') ? lower.slice(7) : lower;
+  return { kind: 'addresses', addresses };
 }
 
 /**
- * The client's address. `X-Forwarded-For` is read from the right (the entries our own proxies
- * appended) and only as far as the trusted proxies go, so a header spoofed by the client changes
- * nothing.
+ * The client's address, canonical (`::ffff:10.0.0.1` on a dual-stack socket is `10.0.0.1`).
+ * `X-Forwarded-For` is read from the right (the entries our own proxies appended) and only as far
+ * as the trusted proxies go, so a header spoofed by the client changes nothing. An entry that is
+ * not an IP address is not a client address: the walk stops before it, at the hop that sent it.
  */
 export function clientAddress(
   socketAddress: string | undefined,
   forwardedFor: string | undefined,
   trust: TrustProxy,
 ): string {
-  const socket = normalizeAddress(socketAddress ?? 'unknown');
+  const socket =
+    (socketAddress === undefined ? undefined : canonicalIpAddress(socketAddress)) ?? 'unknown';
   if (trust.kind === 'none' || forwardedFor === undefined) return socket;
   const chain = forwardedFor
     .split(',')
-    .map((a) => normalizeAddress(a.trim()))
+    .map((a) => a.trim())
     .filter((a) => a !== '');
-  // hops[0] is the socket peer, then X-Forwarded-For from right to left.
-  const hops = [socket, ...chain.reverse()];
-  if (trust.kind === 'hops') return hops[Math.min(trust.hops, hops.length - 1)]!;
-  let index = 0;
-  while (index < hops.length - 1 && trust.addresses.has(hops[index]!)) index++;
-  return hops[index]!;
+  // From the socket peer leftwards through X-Forwarded-For, while the current hop is trusted.
+  let client = socket;
+  for (let hop = 1, next = chain.length - 1; next >= 0; hop++, next--) {
+    const trusted = trust.kind === 'hops' ? hop <= trust.hops : trust.addresses.has(client);
+    if (!trusted) break;
+    const address = canonicalIpAddress(chain[next]!);
+    if (address === undefined) break;
+    client = address;
+  }
+  return client;
 }

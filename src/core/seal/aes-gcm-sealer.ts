@@ -81,7 +81,7 @@ export async function createAesGcmSealer(
     if (options.legacy === undefined) return null;
     try {
       const raw = await options.legacy(token);
-      return raw === null || raw === '' ? null : { token: raw, reseal: true };
+      return raw === null || raw === '' ? null : { token: raw, reseal: true, legacy: true };
     } catch {
       return null;
     }

@@ -3,6 +3,8 @@ export interface OpenedToken {
   readonly token: string;
   /** Sealed under a key that no longer seals, or in a legacy format. */
   readonly reseal: boolean;
+  /** Issued by a server people migrate from: bound to nothing, not even the app. */
+  readonly legacy?: true;
 }
 
 /**
