@@ -373,6 +373,7 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
         refresh_url: `${server.url}/refresh`,
         token_url: `${server.url}/token`,
         sealed_refresh_tokens: true,
+        dpop: 'off',
       });
     });
 
