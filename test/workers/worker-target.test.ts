@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { authorizeCode } from '../support/authorize.ts';
 import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
+import { dpopKey, makeProof } from '../support/dpop.ts';
 import { emulatorControl } from '../support/emulator-control.ts';
 import { requireTool } from '../support/system-tool.ts';
 import { buildWorkerBundle, type RunningWorkerd, startWorkerd } from './workerd.ts';
@@ -172,6 +174,70 @@ suite('cloudflare workers target', () => {
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
       expect(await refreshCalls()).toBe(before + 1);
       expect(new Set(answers.map((answer) => answer.body.access_token)).size).toBe(1);
+    });
+  });
+
+  describe('DPoP required, two isolates bound to one TokenSwapState namespace', () => {
+    let isolates: readonly string[];
+    beforeAll(async () => {
+      const worker = await start(
+        { ...demoServerEnv(emulatorUrl), TOKENSWAP_RATE_LIMIT: 'off', TOKENSWAP_DPOP: 'required' },
+        { isolates: 2 },
+      );
+      isolates = worker.urls;
+    });
+
+    /**
+     * A POST to `url` as if it came to `host`: a deployment's isolates all answer one hostname,
+     * which is what a proof's `htu` names (fetch cannot set Host; node:http can).
+     */
+    function postAs(url: string, host: string, path: string, body: string, proof?: string) {
+      return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+        const headers: Record<string, string> = {
+          host,
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': String(Buffer.byteLength(body)),
+        };
+        if (proof !== undefined) headers.dpop = proof;
+        const call = httpRequest(`${url}${path}`, { method: 'POST', headers }, (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }),
+          );
+        });
+        call.once('error', reject);
+        call.end(body);
+      });
+    }
+
+    it('binds the token to the key, and a proof used in one isolate is a replay in the other', async () => {
+      const [a, b] = isolates as [string, string];
+      const host = new URL(a).host;
+      const key = await dpopKey();
+      const proof = (path: string) => makeProof(key, { htu: `${a}${path}` }, Date.now());
+      const code = await authorizeCode(emulatorUrl);
+      const swap = await postAs(a, host, '/swap', `code=${code}`, await proof('/swap'));
+      expect(swap.status, JSON.stringify(swap.body)).toBe(200);
+      const form = new URLSearchParams({ refresh_token: swap.body.refresh_token as string });
+      // The bound token is nothing without a proof, in either isolate.
+      expect((await postAs(b, host, '/refresh', form.toString())).body.error).toBe(
+        'invalid_dpop_proof',
+      );
+      const once = await proof('/refresh');
+      expect((await postAs(a, host, '/refresh', form.toString(), once)).status).toBe(200);
+      expect(await postAs(b, host, '/refresh', form.toString(), once)).toEqual({
+        status: 400,
+        body: {
+          error: 'invalid_dpop_proof',
+          error_description: 'the DPoP proof has been used before',
+        },
+      });
+      const fresh = await proof('/refresh');
+      expect((await postAs(b, host, '/refresh', form.toString(), fresh)).status).toBe(200);
     });
   });
 });
