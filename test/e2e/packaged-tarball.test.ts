@@ -141,4 +141,31 @@ describe('npm pack makes a package that works from a clean directory', () => {
       await server.stop();
     }
   });
+
+  it('names each adapter in its exports', async () => {
+    const script = `
+      const names = {
+        'tokenswap/deno': 'startDenoServer',
+        'tokenswap/bun': 'startBunServer',
+        'tokenswap/aws-lambda': 'createLambdaHandler',
+        'tokenswap/vercel': 'createVercelHandler',
+        'tokenswap/client': 'createTokenSwapClient',
+        'tokenswap/emulator': 'createEmulator',
+      };
+      for (const [specifier, name] of Object.entries(names)) {
+        const module = await import(specifier);
+        console.log(specifier, typeof module[name]);
+      }`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: join(work, 'app'),
+    });
+    expect(stdout.trim().split('\n')).toEqual([
+      'tokenswap/deno function',
+      'tokenswap/bun function',
+      'tokenswap/aws-lambda function',
+      'tokenswap/vercel function',
+      'tokenswap/client function',
+      'tokenswap/emulator function',
+    ]);
+  });
 });
