@@ -19,8 +19,10 @@ const TAG = `${process.pid}-${Date.now().toString(36)}`;
 const BASE = `localhost/tokenswap-test-node-base:${TAG}`;
 const IMAGE = `localhost/tokenswap-test:${TAG}`;
 
-let container: string;
+let container: string | undefined;
 let config: ImageConfig;
+/** Images this run made, removed at the end (tags are unique to the run). */
+const images: string[] = [];
 const figures: Record<string, string> = {};
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
@@ -28,6 +30,7 @@ beforeAll(async () => {
   if (!available) return;
   let since = performance.now();
   await assembleNodeBase(BASE);
+  images.push(BASE);
   figures['base assembled in'] = seconds(since);
   since = performance.now();
   await buildah([
@@ -46,6 +49,7 @@ beforeAll(async () => {
     IMAGE,
     ROOT,
   ]);
+  images.push(IMAGE);
   figures['image built in'] = seconds(since);
   figures['image size'] = await imageSize(IMAGE);
   figures['base size'] = await imageSize(BASE);
@@ -56,7 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!available) return;
   if (container !== undefined) await buildah(['rm', container]);
-  await buildah(['rmi', IMAGE, BASE]);
+  if (images.length > 0) await buildah(['rmi', ...images.reverse()]);
   console.log(
     `container image figures:\n${Object.entries(figures)
       .map(([what, value]) => `  ${what}: ${value}`)
@@ -66,7 +70,7 @@ afterAll(async () => {
 
 /** Runs a Node script in the container as its user, and parses what it prints as JSON. */
 async function inContainer<T>(script: string): Promise<T> {
-  const child = buildahRun(container, ['node', '-e', script]);
+  const child = buildahRun(container!, ['node', '-e', script]);
   let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     stdout += chunk.toString('utf8');
@@ -112,7 +116,7 @@ describe.skipIf(!available)('the container image', () => {
 
   it('answers its HEALTHCHECK once started, and fails it once stopped', async () => {
     // The first start in a new container: no compile cache yet, as after `docker run`.
-    const server = await startContainer(container, config, demoServerEnv('http://127.0.0.1:9'));
+    const server = await startContainer(container!, config, demoServerEnv('http://127.0.0.1:9'));
     try {
       const health = await fetch(`${server.url}/healthz`);
       expect(health.status).toBe(200);
@@ -120,7 +124,7 @@ describe.skipIf(!available)('the container image', () => {
       // Docker runs the check inside the container, whose PORT is where the server listens.
       const check = () =>
         exitCode(
-          buildahRun(container, config.Healthcheck!.Test.slice(1), {
+          buildahRun(container!, config.Healthcheck!.Test.slice(1), {
             env: { PORT: new URL(server.url).port },
           }),
         );
@@ -136,7 +140,7 @@ describe.skipIf(!available)('the container image', () => {
 conformanceSuite(
   {
     name: 'container image: buildah run',
-    start: (env) => startContainer(container, config, env),
+    start: (env) => startContainer(container!, config, env),
     capabilities: { sigterm: true },
   },
   { skip: !available && 'buildah is not installed' },
