@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_UPSTREAM_CONNECTIONS as POOL_SIZE } from '../src/node/undici-upstream.ts';
+import { describeDpopScenario, dpopScenario } from './dpop-scenario.ts';
 import {
   appEnv,
   type Certificate,
@@ -291,6 +292,17 @@ async function main() {
       32,
       quick ? { '/swap': bodies['/swap'] } : bodies,
     );
+    const dpopRuns = [
+      await dpopScenario(root, 'plain, 64 conns', undefined, 64, ROUNDS, ROUND_SECONDS),
+      await dpopScenario(
+        root,
+        `TLS + ${TLS_UPSTREAM_DELAY_MS} ms, 32 conns`,
+        selfSignedCert(dir),
+        32,
+        ROUNDS,
+        ROUND_SECONDS,
+      ),
+    ];
     const colds: number[] = [];
     const upstream = await startUpstream();
     for (let i = 0; i < (quick ? 3 : 5); i++) {
@@ -319,6 +331,11 @@ async function main() {
     );
     console.log();
     console.log(targets(rows, median(colds)));
+    console.log();
+    console.log(
+      'DPoP (TOKENSWAP_DPOP=allowed): refreshes of tokens bound to 64 client keys, a fresh ES256 proof per request (made before each round), against bearer refreshes on the same server, rounds paired in time',
+    );
+    for (const run of dpopRuns) console.log(`\n${describeDpopScenario(run)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

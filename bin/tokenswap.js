@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the compiled CLI (dist/, made by `npm run build`, which `npm install` runs) when it is
-// up to date with src/, else the TypeScript sources directly (Node >= 22.18 strips types).
+// up to date with src/ (or there is no src/, as in a package installed from the registry), else
+// the TypeScript sources directly (Node >= 22.18 strips types).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 
@@ -65,8 +66,10 @@ function newestSource(dir) {
   return newest;
 }
 
+// An installed package has no src/ (only dist/): nothing to compare, the compiled code runs.
+const sources = new URL('src/', root);
 const compiled =
-  existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource(new URL('src/', root));
+  existsSync(stamp) && (!existsSync(sources) || statSync(stamp).mtimeMs >= newestSource(sources));
 if (!compiled && !process.features.typescript) {
   process.stderr.write(
     `tokenswap needs Node.js 22.18 or newer to run from source (this is ${process.version}).\n` +

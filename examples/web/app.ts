@@ -3,9 +3,9 @@
 // your own, import from 'tokenswap/client'; only the swap server's URL is needed.
 import {
   createTokenSwapClient,
+  indexedDbStorage,
   isTokenSwapClientError,
   type PendingLogin,
-  webStorage,
 } from '../../src/client/index.ts';
 
 interface Settings {
@@ -27,9 +27,12 @@ const settings = (await (await fetch('./config.json')).json()) as Settings;
 let refreshes = 0;
 let loads = 0;
 
+// Tokens and the DPoP key live in IndexedDB; the key is a non-extractable CryptoKey, so the
+// refresh token is bound to this browser when the server takes DPoP proofs.
 const client = createTokenSwapClient({
   serverUrl: settings.serverUrl,
-  storage: webStorage(),
+  storage: indexedDbStorage(),
+  dpop: true,
   fetch: (input, init) => {
     if (init?.method === 'POST' && String(input).endsWith('/refresh')) refreshes++;
     return fetch(input, init);

@@ -90,6 +90,8 @@ export const demoCommand: Command = {
       // For this session only, and never printed; a deployment keeps its keys (tokenswap keygen).
       TOKENSWAP_ENCRYPTION_KEYS: generateEncryptionKey('demo'),
       TOKENSWAP_CORS_ORIGINS: web.url,
+      // Refresh tokens bound to the browser's (or the terminal login's) key where it sends proofs.
+      TOKENSWAP_DPOP: 'allowed',
       HOST,
     };
     const logger = await createLogger({ level: 'warn', pretty: process.stdout.isTTY === true });

@@ -18,12 +18,14 @@ import {
 import { type Command, UsageError } from './command.ts';
 
 const USAGE = `Usage: tokenswap login --server URL [--scope "a b"] [--token-file PATH] [--no-open]
-                       [--timeout SECONDS]
+                       [--timeout SECONDS] [--no-dpop]
 
 Logs in to Spotify from a terminal through a token swap server: waits on 127.0.0.1 for the
 redirect back, opens the browser at Spotify's login (the URL is printed too), swaps the code
 through the server, and keeps the tokens in the token file (mode 0600) with the server's URL.
-Then "tokenswap token" prints a valid access token.
+Then "tokenswap token" prints a valid access token. When the server takes DPoP proofs (its
+discovery says so), the refresh token is bound to a key made for this login, kept in the token
+file too: a copy of the refresh token alone is useless.
 
 Options:
   --server URL         the swap server (it publishes /.well-known/tokenswap)
@@ -33,6 +35,7 @@ Options:
                        ~/.config/tokenswap/tokens.json)
   --no-open            only print the login URL, do not open a browser
   --timeout SECONDS    how long to wait for the browser (default 300)
+  --no-dpop            do not bind the refresh token to a key, even where the server can
   -h, --help           show this help
 
 Exit status: 0 logged in, 1 the login failed (cancelled, timed out, refused), 2 usage.
@@ -137,6 +140,7 @@ export const loginCommand: Command = {
     'token-file': { type: 'string' },
     'no-open': { type: 'boolean' },
     timeout: { type: 'string' },
+    'no-dpop': { type: 'boolean' },
   },
   async run(values, io) {
     const serverUrl = parseServerFlag(values.server);
@@ -147,8 +151,12 @@ export const loginCommand: Command = {
       io.stderr(`tokenswap login: ${message}\n`);
       return status;
     };
-    // The tokens reach the file only once the login is complete.
-    const client = createTokenSwapClient({ serverUrl, storage: memoryStorage() });
+    // The tokens reach the file only once the login is complete; a DPoP key goes there as a JWK.
+    const client = createTokenSwapClient({
+      serverUrl,
+      storage: { ...memoryStorage(), keepsCryptoKeys: false },
+      dpop: values['no-dpop'] !== true,
+    });
 
     let listener: LoopbackListener;
     let apiUrl: string;

@@ -37,6 +37,8 @@ export const tokenCommand: Command = {
       const client = createTokenSwapClient({
         serverUrl: saved.serverUrl,
         storage: file.storage(saved.serverUrl, saved.user),
+        // A login bound to a key proves its refreshes with it; the key stays in the file.
+        dpop: true,
       });
       const accessToken = await client.getAccessToken();
       // The one place a token is printed: it is what this command is for.

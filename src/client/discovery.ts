@@ -22,7 +22,13 @@ export interface Discovery {
   readonly sealed_refresh_tokens: boolean;
   /** The scopes the server lets this app ask for, when it limits them. */
   readonly scopes?: readonly string[] | undefined;
+  /** Whether the server binds refresh tokens to DPoP keys (absent on servers without DPoP). */
+  readonly dpop?: 'off' | 'allowed' | 'required' | undefined;
+  /** The JWS algorithms of DPoP proofs the server takes (RFC 9449 §5.1). */
+  readonly dpop_signing_alg_values_supported?: readonly string[] | undefined;
 }
+
+const DPOP_POLICIES = ['off', 'allowed', 'required'] as const;
 
 function invalid(field: string): TokenSwapClientError {
   return new TokenSwapClientError(
@@ -83,5 +89,16 @@ export function parseDiscovery(body: unknown, serverUrl: string | URL): Discover
     token_url: sameOriginUrl(record, 'token_url', origin),
     sealed_refresh_tokens: record.sealed_refresh_tokens,
     scopes: record.scopes === undefined ? undefined : stringList(record.scopes, 'scopes'),
+    dpop: dpopPolicy(record.dpop),
+    dpop_signing_alg_values_supported:
+      record.dpop_signing_alg_values_supported === undefined
+        ? undefined
+        : stringList(record.dpop_signing_alg_values_supported, 'dpop_signing_alg_values_supported'),
   });
+}
+
+function dpopPolicy(value: unknown): Discovery['dpop'] {
+  if (value === undefined) return undefined;
+  if (!DPOP_POLICIES.includes(value as (typeof DPOP_POLICIES)[number])) throw invalid('dpop');
+  return value as Discovery['dpop'];
 }

@@ -8,6 +8,13 @@ export {
   type TokenSwapClientErrorDetails,
 } from './client-errors.ts';
 export { type Discovery, parseDiscovery } from './discovery.ts';
+export {
+  createDpopKey,
+  createDpopProof,
+  isStoredDpopKey,
+  type StoredDpopKey,
+} from './dpop-key.ts';
+export { type IndexedDbStorageOptions, indexedDbStorage } from './indexed-db-storage.ts';
 export { createPkcePair, type PkcePair, pkceChallenge, randomToken } from './pkce.ts';
 export { type SpotifySdkAccessToken, TokenSwapAuthStrategy } from './spotify-sdk-strategy.ts';
 export { retryAfterSeconds } from './token-response.ts';

@@ -1,3 +1,5 @@
+import { isStoredDpopKey, type StoredDpopKey } from './dpop-key.ts';
+
 /** The tokens a client holds. `expiresAt` is in milliseconds since the epoch. */
 export interface StoredTokens {
   readonly accessToken: string;
@@ -6,6 +8,8 @@ export interface StoredTokens {
   readonly expiresAt: number;
   /** The granted scopes, space separated. */
   readonly scope: string;
+  /** The key the refresh token is bound to (DPoP, RFC 9449), when the login used one. */
+  readonly dpopKey?: StoredDpopKey | undefined;
 }
 
 /**
@@ -17,6 +21,11 @@ export interface TokenStorage {
   get(): StoredTokens | undefined | Promise<StoredTokens | undefined>;
   set(tokens: StoredTokens): void | Promise<void>;
   remove(): void | Promise<void>;
+  /**
+   * Keeps a `CryptoKey` as it is (IndexedDB, memory): a DPoP key is then made non-extractable.
+   * Otherwise (JSON storages) it is kept as a JWK.
+   */
+  readonly keepsCryptoKeys?: boolean | undefined;
 }
 
 /** Tokens in memory only: gone when the page or process goes. */
@@ -30,6 +39,7 @@ export function memoryStorage(initial?: StoredTokens): TokenStorage {
     remove: () => {
       tokens = undefined;
     },
+    keepsCryptoKeys: true,
   };
 }
 
@@ -43,7 +53,8 @@ export function isStoredTokens(value: unknown): value is StoredTokens {
     v.refreshToken !== '' &&
     typeof v.expiresAt === 'number' &&
     Number.isFinite(v.expiresAt) &&
-    typeof v.scope === 'string'
+    typeof v.scope === 'string' &&
+    (v.dpopKey === undefined || isStoredDpopKey(v.dpopKey))
   );
 }
 
@@ -61,7 +72,8 @@ export function parseStoredTokens(text: string | null | undefined): StoredTokens
 /**
  * Tokens in the browser's `localStorage` (or any Web Storage, e.g. `sessionStorage`) under one
  * key, shared by the tabs of the origin. Anything on the origin's pages can read them: keep the
- * page free of third-party scripts, and have the server seal refresh tokens.
+ * page free of third-party scripts, and have the server seal refresh tokens. A DPoP key would be
+ * kept here as a readable JWK: with DPoP, use `indexedDbStorage()`.
  */
 export function webStorage(
   key = 'tokenswap.tokens',

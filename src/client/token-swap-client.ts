@@ -1,6 +1,7 @@
 import { buildAuthorizeUrl, parseCallback } from './authorize-url.ts';
 import { TokenSwapClientError } from './client-errors.ts';
 import { DISCOVERY_PATH, type Discovery, parseDiscovery } from './discovery.ts';
+import { createDpopKey, createDpopProof, type StoredDpopKey } from './dpop-key.ts';
 import { createPkcePair, randomToken } from './pkce.ts';
 import { processJsonResponse, processTokenResponse, type TokenAnswer } from './token-response.ts';
 import { memoryStorage, type StoredTokens, type TokenStorage } from './token-storage.ts';
@@ -18,6 +19,14 @@ export interface TokenSwapClientOptions {
   readonly now?: (() => number) | undefined;
   /** Refresh this many seconds before the access token expires (default 60). */
   readonly refreshMarginSeconds?: number | undefined;
+  /**
+   * Bind the refresh token to a key of this client (DPoP, RFC 9449) when the server's discovery
+   * says it takes proofs: an ECDSA P-256 key made at login and kept with the tokens, which
+   * proves every swap and refresh. A copied refresh token is then useless without the key.
+   * Use a storage that keeps CryptoKeys (`indexedDbStorage()` in a browser) so the key is
+   * non-extractable.
+   */
+  readonly dpop?: boolean | undefined;
 }
 
 export interface StartLoginOptions {
@@ -63,6 +72,9 @@ export class TokenSwapClient {
   readonly #fetch: FetchFunction;
   readonly #now: () => number;
   readonly #marginMs: number;
+  readonly #dpop: boolean;
+  /** The server's latest DPoP nonce (RFC 9449 §8), when it asked for one. */
+  #dpopNonce: string | undefined;
   #discovery: Promise<Discovery> | undefined;
   #refreshing: Promise<StoredTokens> | undefined;
 
@@ -75,6 +87,7 @@ export class TokenSwapClient {
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#now = options.now ?? Date.now;
     this.#marginMs = Math.max(0, options.refreshMarginSeconds ?? 60) * 1000;
+    this.#dpop = options.dpop === true;
   }
 
   /** The server's base URL, as given (without a trailing slash). */
@@ -129,12 +142,13 @@ export class TokenSwapClient {
     const body = new URLSearchParams({ code });
     if (options.redirectUri) body.set('redirect_uri', options.redirectUri);
     if (options.codeVerifier) body.set('code_verifier', options.codeVerifier);
+    const dpopKey = await this.#newDpopKey(discovery);
     const sentAt = this.#now();
-    const answer = await this.#postForTokens(discovery.swap_url, body);
+    const answer = await this.#postForTokens(discovery.swap_url, body, dpopKey);
     if (answer.refreshToken === undefined) {
       throw new TokenSwapClientError('INVALID_RESPONSE', 'the swap answered no refresh token');
     }
-    const tokens = this.#stored(answer, sentAt, answer.refreshToken, '');
+    const tokens = this.#stored(answer, sentAt, answer.refreshToken, '', dpopKey);
     await this.#storage.set(tokens);
     return tokens;
   }
@@ -236,31 +250,68 @@ export class TokenSwapClient {
   async #refreshWith(current: StoredTokens): Promise<StoredTokens> {
     const discovery = await this.discover();
     const body = new URLSearchParams({ refresh_token: current.refreshToken });
+    // A login from before DPoP was turned on gets a key now: the server binds the token to it.
+    const dpopKey = current.dpopKey ?? (await this.#newDpopKey(discovery));
     const sentAt = this.#now();
-    const answer = await this.#postForTokens(discovery.refresh_url, body);
+    const answer = await this.#postForTokens(discovery.refresh_url, body, dpopKey);
     // RFC 6749 §6: a new refresh token replaces the old one; none means keep the old one.
     const tokens = this.#stored(
       answer,
       sentAt,
       answer.refreshToken ?? current.refreshToken,
       current.scope,
+      dpopKey,
     );
     await this.#storage.set(tokens);
     return tokens;
   }
 
-  #stored(answer: TokenAnswer, sentAt: number, refreshToken: string, scope: string): StoredTokens {
+  #stored(
+    answer: TokenAnswer,
+    sentAt: number,
+    refreshToken: string,
+    scope: string,
+    dpopKey: StoredDpopKey | undefined,
+  ): StoredTokens {
     // Counted from when the request left: the token cannot have been issued before that.
     return {
       accessToken: answer.accessToken,
       refreshToken,
       expiresAt: sentAt + answer.expiresIn * 1000,
       scope: answer.scope ?? scope,
+      ...(dpopKey !== undefined && { dpopKey }),
     };
   }
 
-  async #postForTokens(url: string, body: URLSearchParams): Promise<TokenAnswer> {
-    const response = await this.#send(url, { method: 'POST', headers: FORM_HEADERS, body });
+  /** A new DPoP key for a login, when this client wants one and the server takes proofs. */
+  async #newDpopKey(discovery: Discovery): Promise<StoredDpopKey | undefined> {
+    if (!this.#dpop || (discovery.dpop !== 'allowed' && discovery.dpop !== 'required')) {
+      return undefined;
+    }
+    return createDpopKey(this.#storage.keepsCryptoKeys === true);
+  }
+
+  async #postForTokens(
+    url: string,
+    body: URLSearchParams,
+    dpopKey: StoredDpopKey | undefined,
+  ): Promise<TokenAnswer> {
+    const post = async () => {
+      const headers: Record<string, string> = { ...FORM_HEADERS };
+      if (dpopKey !== undefined) {
+        const request = { htm: 'POST', htu: url, nonce: this.#dpopNonce };
+        headers.dpop = await createDpopProof(dpopKey, request, this.#now());
+      }
+      const response = await this.#send(url, { method: 'POST', headers, body });
+      this.#dpopNonce = response.headers.get('dpop-nonce') ?? this.#dpopNonce;
+      return response;
+    };
+    let response = await post();
+    // RFC 9449 §8: the server wants a nonce in the proof; it sent one: once more, with it.
+    if (dpopKey !== undefined && (await asksForDpopNonce(response))) {
+      await response.body?.cancel();
+      response = await post();
+    }
     return processTokenResponse(response, this.#now());
   }
 
@@ -274,6 +325,17 @@ export class TokenSwapClient {
         { cause },
       );
     }
+  }
+}
+
+/** Whether the answer is RFC 9449 §8's `use_dpop_nonce`, with a nonce to use. */
+async function asksForDpopNonce(response: Response): Promise<boolean> {
+  if (response.status !== 400 || !response.headers.has('dpop-nonce')) return false;
+  try {
+    const body = (await response.clone().json()) as { error?: unknown };
+    return body.error === 'use_dpop_nonce';
+  } catch {
+    return false;
   }
 }
 

@@ -1,3 +1,4 @@
+import { DPOP_POLICIES, parseDpopPolicy } from '../core/dpop/dpop-settings.ts';
 import type { AppConfig } from './config.ts';
 import type { EnvReader } from './env-reader.ts';
 import { redirectUriProblem } from './redirect-uri-check.ts';
@@ -9,6 +10,8 @@ const APP_KEYS = new Set([
   'redirectUris',
   'corsOrigins',
   'scopes',
+  'dpop',
+  'dpopNonce',
 ]);
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ORIGIN = /^https?:\/\/[^/?#\s]+$/;
@@ -41,8 +44,9 @@ function invalidJsonMessage(error: unknown): string {
 
 /**
  * The apps of a `TOKENSWAP_CONFIG` file: `{ "apps": [{ name, clientId, clientSecret,
- * redirectUris, corsOrigins, scopes? }] }`. A secret may be `env:VARIABLE`. Every problem is
- * reported against `variable` (the file's setting) with the app and field it is about.
+ * redirectUris, corsOrigins, scopes?, dpop?, dpopNonce? }] }`. A secret may be `env:VARIABLE`.
+ * Every problem is reported against `variable` (the file's setting) with the app and field it is
+ * about.
  */
 export function readAppsFile(text: string, variable: string, env: EnvReader): AppConfig[] {
   let json: unknown;
@@ -106,6 +110,11 @@ function readAppEntry(
   const scopes = entry.scopes === undefined ? undefined : stringList(entry.scopes);
   if (entry.scopes !== undefined && scopes === undefined)
     fail('scopes must be a list of scope names');
+  const dpop = parseDpopPolicy(entry.dpop ?? 'off');
+  if (dpop === undefined) fail(`dpop must be one of ${DPOP_POLICIES.join(', ')}`);
+  if (entry.dpopNonce !== undefined && typeof entry.dpopNonce !== 'boolean') {
+    fail('dpopNonce must be true or false');
+  }
   if (secret === undefined) return undefined;
   return {
     name,
@@ -115,6 +124,7 @@ function readAppEntry(
     redirectUris,
     corsOrigins,
     scopes,
+    dpop: { policy: dpop ?? 'off', nonce: entry.dpopNonce === true },
   };
 }
 

@@ -1,3 +1,4 @@
+import type { DpopSettings } from '../core/dpop/dpop-settings.ts';
 import type { TrustProxy } from '../core/http/client-address.ts';
 import type { RateLimitRule } from '../core/state/rate-limiter.ts';
 
@@ -15,6 +16,8 @@ export interface AppConfig {
   readonly corsOrigins: readonly string[];
   /** Scopes a token of this app may carry; any when undefined. */
   readonly scopes: readonly string[] | undefined;
+  /** DPoP-bound refresh tokens (RFC 9449); off when absent. */
+  readonly dpop?: DpopSettings | undefined;
 }
 
 export type SealingConfig =

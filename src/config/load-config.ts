@@ -1,3 +1,4 @@
+import { DPOP_POLICIES, type DpopSettings, parseDpopPolicy } from '../core/dpop/dpop-settings.ts';
 import { parseTrustProxy } from '../core/http/client-address.ts';
 import { parseEncryptionKeys } from '../core/seal/encryption-keys.ts';
 import { PASSPHRASE_KDF } from '../core/seal/passphrase-key.ts';
@@ -147,7 +148,30 @@ function readApp(env: EnvReader): AppConfig {
     redirectUris: [...new Set([callbackUrl, ...extra])],
     corsOrigins,
     scopes: undefined,
+    dpop: readDpop(env),
   };
+}
+
+/** `TOKENSWAP_DPOP` (off, allowed, required) and `TOKENSWAP_DPOP_NONCE`. */
+function readDpop(env: EnvReader): DpopSettings {
+  const text = env.optional('TOKENSWAP_DPOP')?.toLowerCase() ?? 'off';
+  const policy = parseDpopPolicy(text);
+  if (policy === undefined) {
+    env.problem('TOKENSWAP_DPOP', `must be one of ${DPOP_POLICIES.join(', ')}, got "${text}"`);
+  }
+  return { policy: policy ?? 'off', nonce: env.boolean('TOKENSWAP_DPOP_NONCE') };
+}
+
+/** DPoP binds a key into the sealed envelope: plaintext tokens have none. */
+function checkDpopSealing(apps: readonly AppConfig[], sealing: SealingConfig, env: EnvReader) {
+  if (sealing.mode !== 'plaintext') return;
+  if (apps.some((app) => (app.dpop?.policy ?? 'off') !== 'off')) {
+    env.problem(
+      'TOKENSWAP_DPOP',
+      'DPoP binds refresh tokens to a key inside the sealed token, so it needs sealing: unset ' +
+        'TOKENSWAP_PLAINTEXT_REFRESH_TOKENS and set TOKENSWAP_ENCRYPTION_KEYS, or turn DPoP off.',
+    );
+  }
 }
 
 function readSealing(env: EnvReader): SealingConfig {
@@ -231,6 +255,7 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
     headersTimeoutMs: env.integer('TOKENSWAP_HEADERS_TIMEOUT_MS', 10_000, 500, 120_000),
     requestTimeoutMs: env.integer('TOKENSWAP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
   };
+  checkDpopSealing(config.apps, config.sealing, env);
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     env.problem(
       'TOKENSWAP_HEADERS_TIMEOUT_MS',

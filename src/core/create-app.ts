@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
+import { createDpopGate } from './dpop/dpop-gate.ts';
+import { ProofKeys } from './dpop/proof-keys.ts';
 import { TokenSwapError } from './errors.ts';
 import type { TokenAnswer } from './grants/token-answer.ts';
 import type { AppEnv } from './http/app-env.ts';
@@ -13,6 +15,7 @@ import { type Metrics, silentMetrics } from './metrics.ts';
 import { createOperationsRoutes, type ReadinessCheck } from './routes/operations-routes.ts';
 import { createServiceRoutes } from './routes/service-routes.ts';
 import { createTokenRoutes } from './routes/token-routes.ts';
+import { appAudience } from './seal/app-audience.ts';
 import type { RefreshTokenSealer } from './seal/refresh-token-sealer.ts';
 import type { AnswerCipher } from './state/answer-cipher.ts';
 import { MemoryStore } from './state/memory-store.ts';
@@ -100,6 +103,11 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   });
 
   const origin = publicOrigin(config.publicUrl, config.trustProxy);
+  const proofKeys = new ProofKeys();
+  if (!deps.sealer.sealed && config.apps.some((app) => (app.dpop?.policy ?? 'off') !== 'off')) {
+    // Plaintext tokens open anywhere: there is nothing to bind a key into.
+    throw new Error('DPoP needs sealed refresh tokens: it cannot bind plaintext ones');
+  }
 
   const root = new Hono<AppEnv>();
   const accessLog = deps.accessLog ?? accessLogVia(logger);
@@ -118,7 +126,9 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       app,
       logger,
       sealer: deps.sealer,
+      audience: appAudience(app, config),
       coalescer,
+      dpop: createDpopGate(app.dpop, app.clientId, { store, now, random, keys: proofKeys }),
       accounts: new AccountsTokenClient({
         upstream: deps.upstream,
         tokenUrl,

@@ -23,6 +23,8 @@ export type TokenSwapErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_INVALID_RESPONSE'
   | 'CIRCUIT_OPEN'
+  | 'INVALID_DPOP_PROOF'
+  | 'USE_DPOP_NONCE'
   | 'INTERNAL';
 
 export interface TokenSwapErrorInit {

@@ -1,7 +1,7 @@
-import { isRedirectUriAllowed } from '../core/redirect-uri.ts';
 import { consentPage, errorPage } from './authorize-pages.ts';
 import { SCOPES, TEST_USERS } from './catalog.ts';
 import type { EmulatorContext } from './emulator-context.ts';
+import { isRegisteredRedirectUri } from './redirect-rule.ts';
 
 type Checked =
   | { readonly ok: false; readonly response: Response }
@@ -31,7 +31,7 @@ function check(ctx: EmulatorContext, params: URLSearchParams): Checked {
   } catch {
     return { ok: false, response: errorPage('Illegal redirect_uri') };
   }
-  if (!isRedirectUriAllowed(redirectUri, ctx.app.redirectUris)) {
+  if (!isRegisteredRedirectUri(redirectUri, ctx.app.redirectUris)) {
     return { ok: false, response: errorPage('INVALID_CLIENT: Invalid redirect URI') };
   }
   const state = params.get('state');

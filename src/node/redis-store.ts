@@ -14,6 +14,9 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+/** How long a command may go unanswered before it fails, by default. */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 500;
+
 export interface RedisStoreOptions {
   readonly url: string;
   /** Prefix of every key, so several deployments can share one Redis. */
@@ -35,7 +38,7 @@ export class RedisStore implements StateStore {
       keyPrefix: options.keyPrefix ?? 'tokenswap:',
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: options.commandTimeoutMs ?? 500,
+      commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       connectTimeout: 2_000,
       lazyConnect: true,
       retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),

@@ -2,17 +2,14 @@ import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
 import type { AccessLog, Logger } from '../core/logger.ts';
 import type { ReadinessCheck } from '../core/routes/operations-routes.ts';
-import type { RefreshTokenSealer } from '../core/seal/index.ts';
-import { FallbackStore } from '../core/state/fallback-store.ts';
-import { MemoryStore } from '../core/state/memory-store.ts';
-import type { StateStore } from '../core/state/state-store.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
 import { startNodeServer } from './node-server.ts';
 import { PrometheusMetrics } from './prometheus-metrics.ts';
 import { createRandomPool } from './random-pool.ts';
-import { createSealerFromConfig } from './sealer-from-config.ts';
-import { createUndiciUpstream } from './undici-upstream.ts';
+import { createSealerFromConfig, sealerWorks } from './sealer-from-config.ts';
+import { createStore } from './store-from-config.ts';
+import { createUndiciUpstream, type UndiciUpstream } from './undici-upstream.ts';
 
 export interface RunningService {
   readonly url: string;
@@ -20,55 +17,24 @@ export interface RunningService {
   close(graceMs?: number): Promise<void>;
 }
 
-/** How often a degraded instance asks Redis whether it is back. */
-const REDIS_PROBE_EVERY_MS = 1_000;
-
-interface StoreSetup {
-  readonly store: StateStore;
-  /** Whether Redis answers; undefined when no Redis is configured. */
-  readonly redisUp: (() => boolean) | undefined;
-  close(): Promise<void>;
-}
-
-async function createStore(config: Config, logger: Logger): Promise<StoreSetup> {
-  const memory = new MemoryStore();
-  if (config.redisUrl === undefined) {
-    return { store: memory, redisUp: undefined, close: async () => {} };
-  }
-  // Loaded only when configured: a single instance never pays for the Redis client.
-  const { RedisStore } = await import('./redis-store.ts');
-  const redis = new RedisStore({ url: config.redisUrl });
-  await redis.connect().catch((error: unknown) => {
-    logger.warn(
-      { err: error instanceof Error ? error.message : String(error) },
-      'Redis is not reachable at start: using this instance’s memory until it is',
-    );
+/**
+ * Closes the upstream pool, letting its calls in flight finish for at most `ms`; then cuts them
+ * off. A call can outlast the grace period (the upstream deadline is its own), and waiting for it
+ * would keep a stopping instance up past the time its platform gives it.
+ */
+async function closeUpstreamWithin(upstream: UndiciUpstream, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
   });
-  const store = new FallbackStore(redis, memory, logger, { ping: () => redis.ping() });
-  // While degraded, Redis is asked in the background (and as soon as the client reconnects), so
-  // an instance goes back to it, and turns ready, without waiting for traffic to do it.
-  const probe = () => {
-    if (store.degraded) void store.probe();
-  };
-  redis.client.on('ready', probe);
-  const probing = setInterval(probe, REDIS_PROBE_EVERY_MS);
-  probing.unref();
-  return {
-    store,
-    redisUp: () => redis.ready && !store.degraded,
-    close: () => {
-      clearInterval(probing);
-      redis.client.off('ready', probe);
-      return redis.close();
-    },
-  };
-}
-
-/** The keys seal and open: checked once per readiness probe with a throwaway value. */
-async function sealerWorks(sealer: RefreshTokenSealer, config: Config): Promise<boolean> {
-  const clientId = config.apps[0]?.clientId ?? 'probe';
-  const opened = await sealer.open(await sealer.seal('readiness-probe', clientId), clientId);
-  return opened?.token === 'readiness-probe';
+  // Cut off by destroy() below, close() may reject: what matters is that it ended.
+  const closed = upstream.close().then(
+    () => true as const,
+    () => true as const,
+  );
+  const finished = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  if (!finished) await upstream.destroy();
 }
 
 /** Wires the Node runtime around the core: pooled upstream, sealer, store, HTTP server. */
@@ -117,11 +83,16 @@ export async function startService(
     url: server.url,
     async close(graceMs = config.shutdownGraceMs) {
       draining = true;
+      const deadline = performance.now() + graceMs;
       const clean = await server.close(graceMs);
       if (!clean) {
         logger.warn({ graceMs }, 'requests still in flight after the grace period were cut off');
       }
-      await Promise.all([upstream.close?.(), state.close()]);
+      // Upstream calls may still run (for clients cut off or gone): what is left of the grace.
+      await Promise.all([
+        closeUpstreamWithin(upstream, deadline - performance.now()),
+        state.close(),
+      ]);
     },
   };
 }

@@ -122,6 +122,20 @@ describe('the undici upstream client', () => {
     expect((failure as UpstreamConnectionError).requestSent).toBe(false);
   });
 
+  it('destroy cuts off the calls in flight, and nothing is sent after it', async () => {
+    const server = await upstream(() => {});
+    const one = client();
+    const inFlight = one.post(post(server.url, 'code=first')).catch((error: unknown) => error);
+    while (server.received.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await one.destroy();
+    expect(await inFlight).toBeInstanceOf(UpstreamConnectionError);
+    // A retry after shutdown would open a new pool and keep the process alive.
+    const after = await one.post(post(server.url, 'code=retry')).catch((error: unknown) => error);
+    expect(after).toBeInstanceOf(UpstreamConnectionError);
+    expect((after as UpstreamConnectionError).requestSent).toBe(false);
+    expect(server.received).toEqual(['code=first']);
+  });
+
   it('refuses an answer too large to be a token answer', async () => {
     const server = await upstream((_request, response) => {
       response.end('x'.repeat(200 * 1024));

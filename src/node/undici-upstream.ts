@@ -56,12 +56,22 @@ function classify(error: unknown): Error {
   });
 }
 
+/** The Node upstream client, with what graceful shutdown needs of it. */
+export interface UndiciUpstream extends UpstreamClient {
+  /** Lets the calls in flight finish, then closes every connection. */
+  close(): Promise<void>;
+  /** Cuts off the calls in flight (they reject) and closes every connection at once. */
+  destroy(): Promise<void>;
+}
+
 /**
  * The Node upstream client: one undici `Pool` of kept-alive connections per upstream origin,
- * reused by every request (no new TLS handshake per token request).
+ * reused by every request (no new TLS handshake per token request). Once closed or destroyed it
+ * sends nothing more: a retry would open a new pool, and keep a stopping process alive.
  */
-export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): UpstreamClient {
+export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): UndiciUpstream {
   const pools = new Map<string, UndiciPool>();
+  let closed = false;
   const poolFor = (origin: string) => {
     let pool = pools.get(origin);
     if (pool === undefined) {
@@ -90,6 +100,9 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Upstr
 
   return {
     post(request: UpstreamRequest): Promise<UpstreamResponse> {
+      if (closed) {
+        return Promise.reject(new UpstreamConnectionError('upstream client is closed', false));
+      }
       const { origin, path } = targetFor(request.url);
       return new Promise((resolve, reject) => {
         let controller: Dispatcher.DispatchController | undefined;
@@ -151,8 +164,15 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions = {}): Upstr
       });
     },
     async close() {
+      closed = true;
       await Promise.all([...pools.values()].map((pool) => pool.close()));
       pools.clear();
+    },
+    async destroy() {
+      closed = true;
+      const destroying = [...pools.values()].map((pool) => pool.destroy());
+      pools.clear();
+      await Promise.all(destroying);
     },
   };
 }

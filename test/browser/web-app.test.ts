@@ -72,13 +72,65 @@ describe.skipIf(!available)('the browser demo app in Chromium', () => {
     expect(demo.output()).not.toMatch(/demo:[A-Za-z0-9_-]{43}/);
   });
 
+  /** The page's record in IndexedDB, as its own script could read it. */
   async function storedTokens(page: Page) {
-    const text = await page.evaluate(() => localStorage.getItem('tokenswap.tokens'));
-    return JSON.parse(text ?? 'null') as {
-      accessToken: string;
-      refreshToken: string;
-      expiresAt: number;
-    } | null;
+    return page.evaluate(
+      () =>
+        new Promise<{
+          accessToken: string;
+          refreshToken: string;
+          expiresAt: number;
+          keyExtractable: boolean | undefined;
+          exported: string;
+        } | null>((resolve, reject) => {
+          const opened = indexedDB.open('tokenswap', 1);
+          opened.onerror = () => reject(opened.error);
+          opened.onsuccess = () => {
+            const read = opened.result.transaction('tokens').objectStore('tokens').get('tokens');
+            read.onsuccess = async () => {
+              const record = read.result;
+              opened.result.close();
+              if (record === undefined) return resolve(null);
+              const key = record.dpopKey?.privateKey as CryptoKey | undefined;
+              // What an injected script would try: read the private key out.
+              const exported = key
+                ? await crypto.subtle.exportKey('jwk', key).then(
+                    () => 'exported',
+                    (error: Error) => error.name,
+                  )
+                : 'no key';
+              resolve({
+                accessToken: record.accessToken,
+                refreshToken: record.refreshToken,
+                expiresAt: record.expiresAt,
+                keyExtractable: key?.extractable,
+                exported,
+              });
+            };
+          };
+        }),
+    );
+  }
+
+  /** Moves the stored access token's expiry, as an hour passing would. */
+  async function expireStoredToken(page: Page) {
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const opened = indexedDB.open('tokenswap', 1);
+          opened.onsuccess = () => {
+            const transaction = opened.result.transaction('tokens', 'readwrite');
+            const store = transaction.objectStore('tokens');
+            const read = store.get('tokens');
+            read.onsuccess = () => store.put({ ...read.result, expiresAt: 0 }, 'tokens');
+            transaction.oncomplete = () => {
+              opened.result.close();
+              resolve();
+            };
+            transaction.onerror = () => reject(transaction.error);
+          };
+        }),
+    );
   }
 
   async function me(accessToken: string) {
@@ -99,10 +151,19 @@ describe.skipIf(!available)('the browser demo app in Chromium', () => {
     await expect.poll(() => page.textContent('#display-name')).toBe('Bob Example');
     expect(await page.textContent('#user-id')).toBe('bob');
     expect(await page.textContent('#refreshes')).toBe('0');
-    // The code is gone from the address bar; the page holds only a sealed refresh token.
+    // The code is gone from the address bar; the page holds only a sealed refresh token, bound
+    // to a key its own script can sign with but cannot export.
     expect(page.url()).toBe(`${webUrl}/`);
     const first = await storedTokens(page);
     expect(first?.refreshToken).toMatch(/^ts1\./);
+    expect(first?.keyExtractable).toBe(false);
+    expect(first?.exported).toBe('InvalidAccessError');
+    // Copied out of the page, the refresh token is no good without the key.
+    const copied = await fetch(`${serverUrl}/refresh`, {
+      method: 'POST',
+      body: new URLSearchParams({ refresh_token: first?.refreshToken ?? '' }),
+    });
+    expect(copied.status).toBe(400);
 
     // The emulator ends the access token early: the Web API's 401 makes the page refresh.
     await page.click('#expire');
@@ -116,10 +177,7 @@ describe.skipIf(!available)('the browser demo app in Chromium', () => {
     expect((await me(second?.accessToken ?? '')).status).toBe(200);
 
     // An hour later, as the page sees it: it refreshes before using the token.
-    await page.evaluate(() => {
-      const tokens = JSON.parse(localStorage.getItem('tokenswap.tokens') ?? '{}');
-      localStorage.setItem('tokenswap.tokens', JSON.stringify({ ...tokens, expiresAt: 0 }));
-    });
+    await expireStoredToken(page);
     await page.reload();
     await expect.poll(() => page.textContent('#loads')).toBe('1');
     expect(await page.textContent('#refreshes')).toBe('1');

@@ -130,6 +130,15 @@ const MATRIX: readonly Row[] = [
     refreshCalls: 1,
   },
   {
+    // Capped like delta-seconds: 7 days, not the 73 years to come.
+    name: '429 with an HTTP-date in 2099',
+    fault: { status: 429, body: '', retryAfter: 'Thu, 01 Jan 2099 00:00:00 GMT' },
+    status: 429,
+    body: RATE_LIMITED,
+    retryAfter: '604800',
+    refreshCalls: 1,
+  },
+  {
     name: 'dropped connection',
     fault: { drop: true },
     status: 502,

@@ -20,7 +20,9 @@ export interface RecordedExchange {
  * the clock shared: what a client library test talks to. `serverFetch` is the client's `fetch`;
  * every token request it carried is recorded with the server's answer.
  */
-export async function clientStack(options: { now?: () => number } = {}) {
+export async function clientStack(
+  options: { now?: () => number; env?: Record<string, string> } = {},
+) {
   const now = options.now ?? Date.now;
   const emulator = createEmulator({
     app: {
@@ -35,6 +37,7 @@ export async function clientStack(options: { now?: () => number } = {}) {
     SPOTIFY_REDIRECT_URIS: '',
     SPOTIFY_ACCOUNTS_URL: ACCOUNTS_URL,
     SPOTIFY_API_URL: ACCOUNTS_URL,
+    ...options.env,
   });
   const app = createApp(config, {
     upstream: fetchUpstream((request) => emulator.fetch(request)),

@@ -1,7 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { freePort } from './free-port.ts';
 
-/** A real `redis-server` on a free loopback port, nothing persisted; can be stopped and restarted. */
+/**
+ * A real `redis-server` on a free loopback port, nothing persisted; can be stopped and restarted,
+ * or paused (SIGSTOP: its connections stay open, nothing is answered) and resumed.
+ */
 export class RedisServer {
   readonly port: number;
   #child: ChildProcess | undefined;
@@ -45,6 +49,30 @@ export class RedisServer {
         reject(new Error(`redis-server exited with ${code}:\n${output}`));
       });
     });
+  }
+
+  /** SIGSTOP; resolves once the kernel reports the process stopped. */
+  async pause(): Promise<void> {
+    await this.#signal('SIGSTOP', 'T');
+  }
+
+  /** SIGCONT; resolves once the process runs again. */
+  async resume(): Promise<void> {
+    await this.#signal('SIGCONT', 'RS');
+  }
+
+  async #signal(signal: 'SIGSTOP' | 'SIGCONT', states: string): Promise<void> {
+    const pid = this.#child?.pid;
+    if (pid === undefined) throw new Error('redis-server is not running');
+    process.kill(pid, signal);
+    // The state letter after the command name in /proc/<pid>/stat (Linux): bounded wait for it.
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (states.includes(state)) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    throw new Error(`redis-server did not reach state ${states} after ${signal}`);
   }
 
   async stop(): Promise<void> {

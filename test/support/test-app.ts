@@ -45,6 +45,9 @@ export interface TestAppsFileEntry {
   readonly clientSecret: string;
   readonly redirectUris: readonly string[];
   readonly corsOrigins?: readonly string[];
+  readonly dpop?: string;
+  readonly dpopNonce?: boolean;
+  readonly scopes?: readonly string[];
 }
 
 /** The core app with several apps from an apps file, each under `/apps/<name>/`. */

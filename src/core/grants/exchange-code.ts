@@ -1,20 +1,25 @@
 import type { AppContext } from '../app-context.ts';
-import { invalidRequest, TokenSwapError } from '../errors.ts';
+import { sealingContext } from '../dpop/token-binding.ts';
+import type { VerifiedProof } from '../dpop/verify-dpop-proof.ts';
+import { invalidRequest } from '../errors.ts';
 import type { TokenParams } from '../http/read-token-params.ts';
 import type { Logger } from '../logger.ts';
 import { isRedirectUriAllowed } from '../redirect-uri.ts';
+import { checkGrantedScopes } from './granted-scopes.ts';
 import type { TokenAnswer } from './token-answer.ts';
 
 /**
  * The swap: trades an authorization code for tokens with the app's secret. `redirect_uri` is
  * optional (the iOS SDK and SpotifyAPI-NET send only `code`); `code_verifier` is forwarded for
  * codes issued with a PKCE challenge. Other fields (`grant_type`, `client_id`, …) are ignored.
- * `log` is the request's logger (its lines carry the request id).
+ * `log` is the request's logger (its lines carry the request id). With a DPoP proof the refresh
+ * token is bound to the proof's key.
  */
 export async function exchangeCode(
   ctx: AppContext,
   params: TokenParams,
   log: Logger,
+  proof?: VerifiedProof,
 ): Promise<TokenAnswer> {
   const code = params.get('code');
   if (code === undefined || code === '') throw invalidRequest('code must be supplied');
@@ -28,18 +33,7 @@ export async function exchangeCode(
     redirectUri: requested ?? ctx.app.callbackUrl,
     codeVerifier: verifier === '' ? undefined : verifier,
   });
-  const allowed = ctx.app.scopes;
-  if (allowed !== undefined) {
-    const extra = tokens.scope.split(' ').filter((s) => s !== '' && !allowed.includes(s));
-    if (extra.length > 0) {
-      // The tokens are dropped: this deployment does not hand out scopes it was not set up for.
-      throw new TokenSwapError('SCOPE_NOT_ALLOWED', {
-        status: 400,
-        error: 'invalid_scope',
-        description: `this app may not be granted: ${extra.join(' ')}`,
-      });
-    }
-  }
+  checkGrantedScopes(ctx.app, tokens.scope);
   if (tokens.refreshToken === undefined) {
     log.warn({ app: ctx.app.name }, 'upstream code exchange answered no refresh_token');
   }
@@ -52,6 +46,9 @@ export async function exchangeCode(
   if (tokens.refreshToken === undefined) return answer;
   return {
     ...answer,
-    refresh_token: await ctx.sealer.seal(tokens.refreshToken, ctx.app.clientId),
+    refresh_token: await ctx.sealer.seal(
+      tokens.refreshToken,
+      sealingContext(ctx.audience.current, proof),
+    ),
   };
 }

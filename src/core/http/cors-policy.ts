@@ -12,13 +12,14 @@ export function corsPolicy(origins: readonly string[]): MiddlewareHandler | unde
   return cors({
     origin: any ? '*' : (origin) => (allowed.has(origin) ? origin : null),
     allowMethods: ['GET', 'POST', 'OPTIONS'],
-    allowHeaders: ['Content-Type', 'X-Request-Id'],
+    allowHeaders: ['Content-Type', 'X-Request-Id', 'DPoP'],
     exposeHeaders: [
       'Retry-After',
       'X-Request-Id',
       'RateLimit-Limit',
       'RateLimit-Remaining',
       'RateLimit-Reset',
+      'DPoP-Nonce',
     ],
     maxAge: 600,
   });

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { TokenSwapError } from '../errors.ts';
 import type { RateLimiter } from '../state/rate-limiter.ts';
 import { clientAddress, type TrustProxy } from './client-address.ts';
+import { addressGroup } from './ip-address.ts';
 
 /** What the runtime adapter knows about the connection (Hono's `env`). */
 export interface ConnectionInfo {
@@ -16,7 +17,7 @@ export interface RateLimitOptions {
 }
 
 /**
- * Per-client-address limit on the token endpoints: `429` JSON with an integer `Retry-After`
+ * Per-client limit on the token endpoints (per address, per /64 for IPv6): `429` JSON with an integer `Retry-After`
  * and the `RateLimit-*` headers (draft-ietf-httpapi-ratelimit-headers) on every answer.
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
@@ -27,7 +28,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
       c.req.header('x-forwarded-for'),
       options.trustProxy,
     );
-    const decision = await options.limiter.hit(address);
+    const decision = await options.limiter.hit(addressGroup(address));
     const headers = {
       'ratelimit-limit': String(decision.limit),
       'ratelimit-remaining': String(decision.remaining),

@@ -1,4 +1,5 @@
 import { invalidRequest, TokenSwapError } from '../errors.ts';
+import { jsonMemberNames } from './json-member-names.ts';
 
 /** Input limits for token requests: a token request is a few hundred bytes. */
 export const TOKEN_REQUEST_LIMITS = Object.freeze({
@@ -134,9 +135,12 @@ export function parseJsonObject(text: string): TokenParams {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw invalidRequest('request body must be a JSON object');
   }
+  const members = value as Record<string, unknown>;
   const fields = new Map<string, string>();
-  for (const [name, member] of Object.entries(value)) {
+  // Names as the text has them, repeats included, so a repeat is refused as in a form.
+  for (const name of jsonMemberNames(text)) {
     checkName(name);
+    const member = members[name];
     if (typeof member !== 'string') throw invalidRequest(`${name} must be a string`);
     addField(fields, name, member);
   }

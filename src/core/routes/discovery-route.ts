@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { AppConfig } from '../../config/config.ts';
+import { dpopDiscovery } from '../dpop/dpop-discovery.ts';
 import { jsonResponse } from '../http/json-response.ts';
 import type { PublicOrigin } from '../http/public-origin.ts';
 import type { ConnectionInfo } from '../http/rate-limit.ts';
@@ -35,6 +36,7 @@ export function discoveryHandler(settings: DiscoverySettings) {
       refresh_url: `${base}/refresh`,
       token_url: `${base}/token`,
       sealed_refresh_tokens: sealed,
+      ...dpopDiscovery(app.dpop),
       ...(app.scopes === undefined ? {} : { scopes: app.scopes }),
     });
   };

@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppContext } from '../app-context.ts';
+import type { VerifiedProof } from '../dpop/verify-dpop-proof.ts';
 import { TokenSwapError } from '../errors.ts';
 import { exchangeCode } from '../grants/exchange-code.ts';
 import { refreshTokens } from '../grants/refresh-tokens.ts';
@@ -31,8 +32,13 @@ export const REFRESH_PATHS = [
 /** The RFC 6749 token endpoint for public clients. */
 export const TOKEN_PATH = '/token';
 
-/** One grant, given the request's logger (its lines carry the request id). */
-type Grant = (ctx: AppContext, params: TokenParams, log: Logger) => Promise<TokenAnswer>;
+/** One grant, given the request's logger (its lines carry the request id) and DPoP proof. */
+type Grant = (
+  ctx: AppContext,
+  params: TokenParams,
+  log: Logger,
+  proof: VerifiedProof | undefined,
+) => Promise<TokenAnswer>;
 
 function unsupportedGrantType(description: string): TokenSwapError {
   return new TokenSwapError('UNSUPPORTED_GRANT_TYPE', {
@@ -43,13 +49,13 @@ function unsupportedGrantType(description: string): TokenSwapError {
 }
 
 /** RFC 6749 §3.2 token endpoint: dispatches on `grant_type`. */
-const dispatchGrant: Grant = (ctx, params, log) => {
+const dispatchGrant: Grant = (ctx, params, log, proof) => {
   const grantType = params.get('grant_type');
   if (grantType === undefined || grantType === '') {
     throw unsupportedGrantType('grant_type parameter is missing');
   }
-  if (grantType === 'authorization_code') return exchangeCode(ctx, params, log);
-  if (grantType === 'refresh_token') return refreshTokens(ctx, params);
+  if (grantType === 'authorization_code') return exchangeCode(ctx, params, log, proof);
+  if (grantType === 'refresh_token') return refreshTokens(ctx, params, log, proof);
   throw unsupportedGrantType('grant_type must be authorization_code or refresh_token');
 };
 
@@ -75,8 +81,9 @@ export function createTokenRoutes(
     for (const path of paths) {
       const handle: MiddlewareHandler<AppEnv> = async (c) => {
         const requestId = c.get('requestId');
+        const proof = ctx.dpop && (await ctx.dpop(c.req.raw));
         const params = await readTokenParams(c.req.raw);
-        const answer = await grant(ctx, params, requestLogger(ctx.logger, requestId));
+        const answer = await grant(ctx, params, requestLogger(ctx.logger, requestId), proof);
         // Built with the id in it: setting a header afterwards costs a Headers object.
         c.set('requestIdSent', true);
         return tokenResponse(answer, requestId);

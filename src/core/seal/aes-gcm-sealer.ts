@@ -20,9 +20,9 @@ export interface AesGcmSealerOptions {
 
 /**
  * AES-256-GCM (Web Crypto by default, so it runs on every runtime). Each token gets a random 96-bit
- * IV; the version, the key id and the app's client id are bound in as associated data, so a
- * token sealed for one app never opens for another and no part of the envelope can be swapped.
- * The first key seals; every key opens.
+ * IV; the version, the key id and the app's audience (its client id, and an apps file entry's
+ * name) are bound in as associated data, so a token sealed for one app never opens for another
+ * and no part of the envelope can be swapped. The first key seals; every key opens.
  */
 export async function createAesGcmSealer(
   keys: readonly EncryptionKey[],
@@ -37,8 +37,8 @@ export async function createAesGcmSealer(
   const sealingKey = imported.get(sealingKid)!;
   // Associated data per key and app, encoded once: a handful of apps and keys at most.
   const aadCache = new Map<string, Uint8Array>();
-  const associatedData = (kid: string, clientId: string) => {
-    const text = `${VERSION}.${kid}.${clientId}`;
+  const associatedData = (kid: string, audience: string) => {
+    const text = `${VERSION}.${kid}.${audience}`;
     let aad = aadCache.get(text);
     if (aad === undefined) {
       aad = encoder.encode(text);
@@ -47,16 +47,16 @@ export async function createAesGcmSealer(
     return aad;
   };
 
-  const seal = async (token: string, clientId: string): Promise<string> => {
+  const seal = async (token: string, audience: string): Promise<string> => {
     const sealed = await engine.encrypt(
       sealingKey,
-      associatedData(sealingKid, clientId),
+      associatedData(sealingKid, audience),
       encoder.encode(token),
     );
     return `${VERSION}.${sealingKid}.${encodeBase64Url(sealed)}`;
   };
 
-  const openSealed = async (sealed: string, clientId: string): Promise<OpenedToken | null> => {
+  const openSealed = async (sealed: string, audience: string): Promise<OpenedToken | null> => {
     const parts = sealed.split('.');
     if (parts.length !== 3 || parts[0] !== VERSION) return null;
     const kid = parts[1]!;
@@ -66,22 +66,22 @@ export async function createAesGcmSealer(
       return null;
     }
     try {
-      const plain = await engine.decrypt(key, associatedData(kid, clientId), bytes);
+      const plain = await engine.decrypt(key, associatedData(kid, audience), bytes);
       return { token: decoder.decode(plain), reseal: kid !== sealingKid };
     } catch {
       return null;
     }
   };
 
-  const open = async (token: string, clientId: string): Promise<OpenedToken | null> => {
+  const open = async (token: string, audience: string): Promise<OpenedToken | null> => {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_SEALED_LENGTH) {
       return null;
     }
-    if (token.startsWith(`${VERSION}.`)) return openSealed(token, clientId);
+    if (token.startsWith(`${VERSION}.`)) return openSealed(token, audience);
     if (options.legacy === undefined) return null;
     try {
       const raw = await options.legacy(token);
-      return raw === null || raw === '' ? null : { token: raw, reseal: true };
+      return raw === null || raw === '' ? null : { token: raw, reseal: true, legacy: true };
     } catch {
       return null;
     }

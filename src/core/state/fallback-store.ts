@@ -12,10 +12,12 @@ export interface FallbackStoreOptions {
 const PROBE_KEY = 'fallback-store:probe';
 
 /**
- * The shared store with a local safety net: while the shared store fails, every call is served
- * by this instance's memory (limits and coalescing then hold per instance only), the switch is
- * logged once each way, and the shared store is used again as soon as it answers: to a call, or
- * to `probe()`, which the runtime runs in the background so an idle instance recovers too.
+ * The shared store with a local safety net: once a call to the shared store fails, every call is
+ * served by this instance's memory without asking the shared store first (limits and coalescing
+ * then hold per instance only), the switch is logged once each way, and the shared store is used
+ * again when it answers `probe()`, which the runtime runs in the background. A shared store that
+ * hangs (connected, never answering) then costs one command timeout to the calls in flight when
+ * it stopped, and nothing to the calls after, as one that refuses connections does.
  */
 export class FallbackStore implements StateStore {
   readonly #primary: StateStore;
@@ -69,10 +71,9 @@ export class FallbackStore implements StateStore {
   }
 
   async #call<R>(use: (store: StateStore) => Promise<R>): Promise<R> {
+    if (this.#degraded) return use(this.#fallback);
     try {
-      const result = await use(this.#primary);
-      this.#recovered();
-      return result;
+      return await use(this.#primary);
     } catch (error) {
       if (!this.#degraded) {
         this.#degraded = true;

@@ -37,7 +37,10 @@ export interface RateLimitDecision {
   readonly resetSeconds: number;
 }
 
-/** A fixed-window counter per key (the client address), shared through the store. */
+/**
+ * A fixed-window counter per key (the client), shared through the store. A client the store has
+ * no room to count (`Infinity`) is refused: a full table never lets anyone past the limit.
+ */
 export class RateLimiter {
   readonly #store: StateStore;
   readonly #rule: RateLimitRule;

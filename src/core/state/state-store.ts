@@ -5,7 +5,8 @@
 export interface StateStore {
   /**
    * Adds one to a counter that expires `ttlMs` after its first increment.
-   * Returns the new count and the milliseconds left before it expires.
+   * Returns the new count and the milliseconds left before it expires. A store with no room to
+   * keep a new counter (the memory store, full of live ones) answers `Infinity`: over any limit.
    */
   increment(key: string, ttlMs: number): Promise<{ count: number; ttlMs: number }>;
   /** Stores the value only when the key is absent (a lock); true when it was stored. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REFRESH_PATHS } from '../../../src/core/routes/token-routes.ts';
 import { sealBihToken } from '../../support/bih-token.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
-import { formPost, TEST_KEY, testApp } from '../../support/test-app.ts';
+import { formPost, TEST_KEY, testApp, testAppsFileApp } from '../../support/test-app.ts';
 
 const REFRESHED = {
   access_token: 'fresh-access',
@@ -91,6 +91,36 @@ describe('refresh', () => {
     const response = await app.fetch(formPost('/refresh', { refresh_token: 'raw-refresh' }));
     expect(await response.json()).toEqual({ ...REFRESHED, refresh_token: 'raw-refresh' });
     expect(upstream.calls[0]!.form.get('refresh_token')).toBe('raw-refresh');
+  });
+});
+
+describe('refresh of an app with scopes', () => {
+  const IOS = {
+    name: 'ios',
+    clientId: 'ios-client',
+    clientSecret: 'ios-secret',
+    redirectUris: ['myapp://callback'],
+    scopes: ['user-read-email'],
+  };
+
+  it('refuses an answer carrying another scope with invalid_scope, as the swap does', async () => {
+    const upstream = scriptedUpstream(
+      { body: { ...REFRESHED, scope: 'user-read-email' } },
+      { body: { ...REFRESHED, scope: 'user-read-email playlist-modify-public' } },
+    );
+    const { app, sealer } = await testAppsFileApp(upstream, [IOS], {
+      TOKENSWAP_REFRESH_COALESCE_WINDOW_MS: '0',
+    });
+    const sealed = await sealer.seal('raw-refresh', 'ios-client');
+    const allowed = await app.fetch(formPost('/apps/ios/refresh', { refresh_token: sealed }));
+    expect(allowed.status).toBe(200);
+    const refused = await app.fetch(formPost('/apps/ios/refresh', { refresh_token: sealed }));
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: 'invalid_scope',
+      error_description: 'this app may not be granted: playlist-modify-public',
+    });
+    upstream.assertDone();
   });
 });
 

@@ -42,6 +42,15 @@ describe('request handling', () => {
     ['{"code":', 'application/json', 'request body is not valid JSON'],
     ['["code"]', 'application/json', 'request body must be a JSON object'],
     ['{"code":42}', 'application/json', 'code must be a string'],
+    // A repeated member is refused like a repeated form field (RFC 6749 §3.2), not last-wins.
+    ['{"code":"a","code":"b"}', 'application/json', 'code must not be repeated'],
+    ['{"code":"a","\\u0063ode":"b"}', 'application/json', 'code must not be repeated'],
+    [
+      '{"refresh_token":"a", "refresh_token" :"a"}',
+      'application/json',
+      'refresh_token must not be repeated',
+    ],
+    ['{"code":"a","x":{"code":"b","code":"c"}}', 'application/json', 'x must be a string'],
   ])('answers 400 for a malformed body %s', async (body, type, description) => {
     const response = await (await app()).fetch(post('/swap', body, type));
     expect(response.status).toBe(400);

@@ -86,11 +86,25 @@ describe('code exchange (swap)', () => {
     expect(upstream.calls[0]!.form.get('redirect_uri')).toBe('http://127.0.0.1:53123/callback');
   });
 
+  it.each(['1', '65535'])('allows the loopback redirect URI on port %s', async (port) => {
+    const upstream = scriptedUpstream({ body: TOKENS });
+    const { app } = await testApp(upstream);
+    const redirectUri = `http://127.0.0.1:${port}/callback`;
+    const response = await app.fetch(formPost('/swap', { code: 'c', redirect_uri: redirectUri }));
+    expect(response.status).toBe(200);
+  });
+
   it.each([
     'http://127.0.0.1:53123/other',
     'https://app.example.com/cb/',
     'http://localhost:8080/callback',
     'https://evil.example/cb',
+    // Ports are 1–65535, written canonically (no leading zero).
+    'http://127.0.0.1:0/callback',
+    'http://127.0.0.1:99999/callback',
+    'http://127.0.0.1:65536/callback',
+    'http://127.0.0.1:00009/callback',
+    'http://127.0.0.1:08080/callback',
   ])('refuses redirect_uri %s without calling upstream', async (redirectUri) => {
     const upstream = scriptedUpstream();
     const { app } = await testApp(upstream);

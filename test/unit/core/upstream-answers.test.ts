@@ -56,6 +56,14 @@ describe('upstream answers become the documented responses', () => {
     expect(seconds).toBeLessThanOrEqual(120);
   });
 
+  it.each([
+    ['delta-seconds', '99999999999'],
+    ['an HTTP-date', 'Thu, 01 Jan 2099 00:00:00 GMT'],
+  ])('caps a Retry-After given as %s far ahead at 7 days', async (_form, value) => {
+    const result = await swapAgainst({ status: 429, body: '', headers: { 'retry-after': value } });
+    expect(result.response.headers.get('retry-after')).toBe(String(7 * 86_400));
+  });
+
   it('gives a 429 without Retry-After a default integer one', async () => {
     const result = await swapAgainst({ status: 429, body: 'slow down', headers: {} });
     expect(result.response.headers.get('retry-after')).toMatch(/^\d+$/);

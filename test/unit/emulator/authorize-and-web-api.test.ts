@@ -81,6 +81,33 @@ describe('emulator POST /authorize', () => {
       400,
     );
   });
+
+  it.each([
+    ['http://127.0.0.1:1/callback', 302],
+    ['http://127.0.0.1:65535/callback', 302],
+    ['http://[::1]:8123/callback', 302],
+    ['http://127.0.0.1:0/callback', 400],
+    ['http://127.0.0.1:65536/callback', 400],
+    ['http://127.0.0.1:99999/callback', 400],
+    ['http://127.0.0.1:00009/callback', 400],
+    ['http://127.0.0.1:08123/callback', 400],
+    ['http://[::1]:0/callback', 400],
+    ['http://127.0.0.1:8123/callback/', 400],
+  ])(
+    'takes the any-port loopback rule only for ports 1–65535 written canonically: %s → %i',
+    async (redirectUri, status) => {
+      const h = harness({
+        app: {
+          clientId: 'tokenswap-demo',
+          clientSecret: 's',
+          redirectUris: ['http://127.0.0.1/callback', 'http://[::1]/callback'],
+        },
+      });
+      const { response } = await h.consent({ redirect_uri: redirectUri });
+      expect(response.status).toBe(status);
+      if (status === 400) expect(response.headers.get('location')).toBeNull();
+    },
+  );
 });
 
 describe('emulator GET /v1/me', () => {

@@ -85,3 +85,66 @@ describe('FallbackStore', () => {
     expect(store.degraded).toBe(false);
   });
 });
+
+describe('FallbackStore with a shared store that hangs', () => {
+  it('while degraded, calls go straight to memory; only the probe switches back', async () => {
+    // Connected but never answering (a SIGSTOPped Redis): each call fails only when the test says
+    // its command timed out.
+    let calls = 0;
+    let hung = true;
+    const timeouts: (() => void)[] = [];
+    const inner = new MemoryStore();
+    const store = new Proxy<StateStore>(inner, {
+      get(target, name) {
+        const member: unknown = Reflect.get(target, name, target);
+        if (typeof member !== 'function') return member;
+        return (...args: unknown[]) => {
+          calls++;
+          if (!hung) return member.apply(target, args);
+          return new Promise((_, reject) =>
+            timeouts.push(() => reject(new Error('Command timed out'))),
+          );
+        };
+      },
+    });
+    const ping = () => (hung ? Promise.reject(new Error('Command timed out')) : Promise.resolve());
+    const fallback = new FallbackStore(store, new MemoryStore(), messages().logger, { ping });
+
+    const first = fallback.increment('k', 60_000);
+    expect(calls).toBe(1);
+    for (const fail of timeouts.splice(0)) fail();
+    expect(await first).toMatchObject({ count: 1 });
+    expect(fallback.degraded).toBe(true);
+
+    // Degraded: nothing waits on the shared store any more.
+    const pending = Promise.all([
+      ...Array.from({ length: 10 }, () => fallback.increment('k', 60_000)),
+      fallback.add('lock', 'a', 1_000),
+    ]);
+    expect(calls).toBe(1);
+    expect(timeouts).toHaveLength(0);
+    // (Were any of them waiting on the shared store, they would time out now.)
+    for (const fail of timeouts.splice(0)) fail();
+    const answers = await pending;
+    expect(answers.map((a) => (typeof a === 'boolean' ? a : a.count))).toEqual([
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
+      9,
+      10,
+      11,
+      true,
+    ]);
+
+    expect(await fallback.probe()).toBe(false);
+    hung = false;
+    expect(await fallback.probe()).toBe(true);
+    expect(fallback.degraded).toBe(false);
+    expect((await fallback.increment('k', 60_000)).count).toBe(1);
+    expect(calls).toBe(2);
+  });
+});

@@ -1,0 +1,46 @@
+import { type Context, Hono } from 'hono';
+import { ConfigError } from '../config/config-error.ts';
+import type { Env } from '../config/env-reader.ts';
+import type { ConnectionInfo } from '../core/http/rate-limit.ts';
+import { createWebService, type WebService, type WebServiceOptions } from './web-service.ts';
+
+/** The answer while the configuration is not usable: the variables are named in the log only. */
+const NOT_CONFIGURED = JSON.stringify({
+  error: 'server_error',
+  error_description: 'The server is not configured',
+});
+
+/**
+ * A Hono app that hands every request to the swap server with the client's address as the
+ * platform's adapter reads it (`getConnInfo`), for the function platforms whose Hono adapter
+ * takes a Hono app. The service is built once, on the first request, and kept for the life of
+ * the instance; a configuration error answers a JSON 500 (and logs the variables) every time.
+ */
+export function functionApp(
+  env: Env,
+  clientAddress: (c: Context) => string | undefined,
+  options: WebServiceOptions = {},
+): Hono {
+  let service: Promise<WebService> | undefined;
+  const outer = new Hono();
+  outer.all('*', async (c) => {
+    service ??= createWebService(env, options);
+    let ready: WebService;
+    try {
+      ready = await service;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      (options.logger?.error ?? console.error)(
+        { problems: error.problems },
+        'the configuration is not usable',
+      );
+      return new Response(NOT_CONFIGURED, {
+        status: 500,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+      });
+    }
+    const connection: ConnectionInfo = { remoteAddress: clientAddress(c) };
+    return ready.app.fetch(c.req.raw, connection);
+  });
+  return outer;
+}

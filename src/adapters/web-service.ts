@@ -1,0 +1,88 @@
+import type { Config } from '../config/config.ts';
+import { ConfigError } from '../config/config-error.ts';
+import type { Env } from '../config/env-reader.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { createApp, type TokenSwapApp } from '../core/create-app.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ReadinessCheck } from '../core/routes/operations-routes.ts';
+import { type FetchLike, fetchUpstream } from '../core/upstream/fetch-upstream.ts';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../node/logger.ts';
+import { PrometheusMetrics } from '../node/prometheus-metrics.ts';
+import { createSealerFromConfig, sealerWorks } from '../node/sealer-from-config.ts';
+import { createStore } from '../node/store-from-config.ts';
+
+/**
+ * The swap server as the runtimes other than `tokenswap serve` run it (Deno, Bun, functions):
+ * the same core, configured from the same variable names, with the upstream over the runtime's
+ * own `fetch`, sealing with Web Crypto, JSON log lines (pino) and memory or Redis state.
+ */
+export interface WebService {
+  readonly app: TokenSwapApp;
+  readonly config: Config;
+  readonly logger: Logger;
+  /** `/readyz` turns 503 from now on: the instance is stopping. */
+  drain(): void;
+  /** Closes Redis, if any. */
+  close(): Promise<void>;
+}
+
+export interface WebServiceOptions {
+  /** The upstream's `fetch`; the runtime's global one by default. */
+  readonly fetch?: FetchLike;
+  /** Where log lines go; standard output by default. */
+  readonly logger?: Logger;
+}
+
+function logLevel(env: Env): LogLevel {
+  const level = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+  throw new ConfigError([
+    { variable: 'LOG_LEVEL', message: `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"` },
+  ]);
+}
+
+/**
+ * Validates `env` once (a bad value throws a `ConfigError` naming the variable) and builds the
+ * service. Reads no environment of its own: the entry point passes it.
+ */
+export async function createWebService(
+  env: Env,
+  options: WebServiceOptions = {},
+): Promise<WebService> {
+  const level = logLevel(env);
+  const config = loadConfig(env);
+  const logger = options.logger ?? (await createLogger({ level, pretty: false }));
+  const sealer = await createSealerFromConfig(config, logger);
+  const state = await createStore(config, logger);
+  const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
+  let draining = false;
+  const readiness: ReadinessCheck[] = [
+    { name: 'accepting', check: () => !draining },
+    { name: 'config', check: () => true },
+    { name: 'keys', check: () => sealerWorks(sealer, config) },
+  ];
+  if (state.redisUp) readiness.push({ name: 'redis', check: state.redisUp });
+  const app = createApp(config, {
+    upstream: fetchUpstream(options.fetch),
+    sealer,
+    logger,
+    metrics,
+    readiness,
+    store: state.store,
+  });
+  return {
+    app,
+    config,
+    logger,
+    drain: () => {
+      draining = true;
+    },
+    close: () => state.close(),
+  };
+}
+
+/** The lines a config error prints: each variable and what is wrong, never its value. */
+export function describeConfigError(error: ConfigError): string {
+  const lines = error.problems.map((p) => `  ${p.variable} ${p.message}`);
+  return `tokenswap: the configuration is not usable:\n${lines.join('\n')}\n`;
+}

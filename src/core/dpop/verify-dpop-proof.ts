@@ -1,0 +1,115 @@
+import {
+  decodeProtectedHeader,
+  errors,
+  type JWTPayload,
+  jwtVerify,
+  type ProtectedHeaderParameters,
+} from 'jose';
+import type { StateStore } from '../state/state-store.ts';
+import { DpopProofError } from './dpop-errors.ts';
+import { DPOP_ALGORITHMS, DPOP_IAT_WINDOW } from './dpop-settings.ts';
+import type { ProofKeys } from './proof-keys.ts';
+
+/** Longer is refused unread: a proof is a few hundred characters. */
+const MAX_PROOF_LENGTH = 4096;
+const MAX_JTI_LENGTH = 256;
+// The signature may be empty here: `alg: none` is then refused by name.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** What a proof must match: the request it came with. */
+export interface ProofExpectations {
+  /** The request's method. */
+  readonly htm: string;
+  /** The endpoint's public URL, without query or fragment. */
+  readonly htu: string;
+  /** Checks the proof's `nonce` claim when the app asks for one; throws `use_dpop_nonce`. */
+  readonly nonce?: ((nonce: unknown) => Promise<void>) | undefined;
+}
+
+export interface ProofVerifierDeps {
+  /** Where every accepted `jti` is kept for the `iat` window: Redis, across instances. */
+  readonly store: StateStore;
+  readonly now: () => number;
+  readonly keys: ProofKeys;
+  /** Prefix of the `jti` keys: the app's client id. */
+  readonly scope: string;
+}
+
+/** A proof that passed every check: the thumbprint of the key that signed it. */
+export interface VerifiedProof {
+  readonly thumbprint: string;
+}
+
+/** The URL as a DPoP `htu` compares (RFC 9449 §4.3 check 9): normalised, no query, no fragment. */
+function normalisedHtu(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  return `${url.origin}${url.pathname}`;
+}
+
+function isTyp(header: ProtectedHeaderParameters): boolean {
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
+  return typ === 'dpop+jwt' || typ === 'application/dpop+jwt';
+}
+
+/**
+ * Checks one DPoP proof JWT as RFC 9449 §4.3 says: compact JWS, `typ` `dpop+jwt`, an allowed
+ * asymmetric `alg`, a public `jwk` whose key made the signature, `htm` and `htu` of this
+ * request, `iat` within the window, a `jti` never seen in it (kept in the state store), and the
+ * server nonce when asked. Throws `DpopProofError` with the first check that failed.
+ */
+export async function verifyDpopProof(
+  proof: string,
+  expected: ProofExpectations,
+  deps: ProofVerifierDeps,
+): Promise<VerifiedProof> {
+  if (proof.length > MAX_PROOF_LENGTH || !COMPACT_JWS.test(proof)) {
+    throw new DpopProofError('malformed');
+  }
+  let header: ProtectedHeaderParameters;
+  try {
+    header = decodeProtectedHeader(proof);
+  } catch (cause) {
+    throw new DpopProofError('malformed', cause);
+  }
+  if (!isTyp(header)) throw new DpopProofError('typ');
+  const alg = header.alg;
+  if (typeof alg !== 'string' || !DPOP_ALGORITHMS.includes(alg)) throw new DpopProofError('alg');
+  const key = await deps.keys.get(header.jwk, alg);
+  const now = deps.now();
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(proof, key.key, {
+      algorithms: [alg],
+      currentDate: new Date(now),
+    }));
+  } catch (cause) {
+    if (cause instanceof errors.JWSSignatureVerificationFailed) {
+      throw new DpopProofError('signature', cause);
+    }
+    if (cause instanceof errors.JWTExpired) throw new DpopProofError('iat_too_old', cause);
+    throw new DpopProofError('malformed', cause);
+  }
+  if (payload.htm !== expected.htm) throw new DpopProofError('htm');
+  if (normalisedHtu(payload.htu) !== expected.htu) throw new DpopProofError('htu');
+  const iat = payload.iat;
+  if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new DpopProofError('malformed');
+  const nowSeconds = now / 1000;
+  if (iat < nowSeconds - DPOP_IAT_WINDOW.pastSeconds) throw new DpopProofError('iat_too_old');
+  if (iat > nowSeconds + DPOP_IAT_WINDOW.futureSeconds) throw new DpopProofError('iat_in_future');
+  const jti = payload.jti;
+  if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) {
+    throw new DpopProofError('jti');
+  }
+  if (expected.nonce !== undefined) await expected.nonce(payload.nonce);
+  // Last, so only a proof that passed every other check takes up room in the store. Kept as long
+  // as a proof with that `iat` could still be accepted: past the window it is refused anyway.
+  const windowMs = (DPOP_IAT_WINDOW.pastSeconds + DPOP_IAT_WINDOW.futureSeconds) * 1000;
+  const fresh = await deps.store.add(
+    `dpop:jti:${deps.scope}:${key.thumbprint}:${jti}`,
+    '1',
+    windowMs,
+  );
+  if (!fresh) throw new DpopProofError('jti_reused');
+  return { thumbprint: key.thumbprint };
+}
