@@ -5,7 +5,8 @@
  * npm, with its Durable Object, in front of the canned upstream on loopback: the CPU time the
  * workerd process spends per swap and per refresh (against the 10 ms of CPU per request) and
  * the latency. workerd here also parses the client's HTTP, which Cloudflare's edge does in
- * front of a deployed Worker, so these CPU figures are an upper bound.
+ * front of a deployed Worker, so these CPU figures are an upper bound; with the Durable Object
+ * they also hold the objects' own work, so the limit is checked on the rows without it.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,11 +83,15 @@ try {
   const header = ['state', 'path', 'req/s', 'CPU ms/req', 'p50 ms', 'p99 ms', 'failed'];
   console.log(header.join(' | '));
   for (const row of rows) console.log(row.join(' | '));
-  const worst = Math.max(...rows.map((r) => Number(r[3])));
+  // The Worker's own CPU: the Durable Object rows also hold the objects' work (their SQLite
+  // storage, created per new key), which Cloudflare bills to the objects, not to the Worker.
+  const own = rows.filter((r) => r[0]!.startsWith('no shared state'));
+  const worst = Math.max(...own.map((r) => Number(r[3])));
   const failed = rows.reduce((sum, r) => sum + Number(r[6]), 0);
   console.log(
-    `\nworst CPU per request ${worst.toFixed(3)} ms of the free plan's ${FREE_PLAN.cpuMsPerRequest} ms` +
-      ` (${((100 * worst) / FREE_PLAN.cpuMsPerRequest).toFixed(1)}%); ${failed} failed requests`,
+    `\nworst CPU per request of the Worker alone ${worst.toFixed(3)} ms of the free plan's ` +
+      `${FREE_PLAN.cpuMsPerRequest} ms (${((100 * worst) / FREE_PLAN.cpuMsPerRequest).toFixed(1)}%); ` +
+      `the Durable Object rows are workerd's whole process, objects included; ${failed} failed requests`,
   );
   if (worst >= FREE_PLAN.cpuMsPerRequest || gzipBytes >= FREE_PLAN.scriptGzipBytes || failed > 0) {
     process.exitCode = 1;

@@ -178,12 +178,15 @@ suite('cloudflare workers target', () => {
   });
 
   describe('DPoP required, two isolates bound to one TokenSwapState namespace', () => {
+    const dpopEnv = () => ({
+      ...demoServerEnv(emulatorUrl),
+      TOKENSWAP_RATE_LIMIT: 'off',
+      TOKENSWAP_DPOP: 'required',
+    });
+    let worker: RunningWorkerd;
     let isolates: readonly string[];
     beforeAll(async () => {
-      const worker = await start(
-        { ...demoServerEnv(emulatorUrl), TOKENSWAP_RATE_LIMIT: 'off', TOKENSWAP_DPOP: 'required' },
-        { isolates: 2 },
-      );
+      worker = await start(dpopEnv(), { isolates: 2 });
       isolates = worker.urls;
     });
 
@@ -238,6 +241,23 @@ suite('cloudflare workers target', () => {
       });
       const fresh = await proof('/refresh');
       expect((await postAs(b, host, '/refresh', form.toString(), fresh)).status).toBe(200);
+    });
+
+    it('a proof already used is still refused after a restart, as after a deploy', async () => {
+      const [a] = isolates as [string];
+      const host = new URL(a).host;
+      const key = await dpopKey();
+      const proof = (path: string) => makeProof(key, { htu: `${a}${path}` }, Date.now());
+      const code = await authorizeCode(emulatorUrl);
+      const swap = await postAs(a, host, '/swap', `code=${code}`, await proof('/swap'));
+      const form = new URLSearchParams({ refresh_token: swap.body.refresh_token as string });
+      const once = await proof('/refresh');
+      expect((await postAs(a, host, '/refresh', form.toString(), once)).status).toBe(200);
+      // Every object's memory is gone; its storage is not.
+      await worker.stop();
+      const restarted = await start(dpopEnv(), { stateDir: worker.stateDir });
+      const again = await postAs(restarted.urls[0]!, host, '/refresh', form.toString(), once);
+      expect(again.body.error_description).toBe('the DPoP proof has been used before');
     });
   });
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -42,6 +42,7 @@ function workerdConfig(
   ports: readonly number[],
   vars: Readonly<Record<string, string>>,
   durableObject: boolean,
+  stateDir: string,
 ) {
   const text = Object.entries(vars).map(
     ([name, value]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`,
@@ -62,7 +63,7 @@ function workerdConfig(
       ? `durableObjectNamespaces = [
     (className = "TokenSwapState", uniqueKey = "tokenswap-state", enableSql = true),
   ],
-  durableObjectStorage = (inMemory = void),`
+  durableObjectStorage = (localDisk = "state-disk"),`
       : ''
   }
   globalOutbound = "loopback",
@@ -72,6 +73,7 @@ const config :Workerd.Config = (
   services = [
 ${ports.map((_, i) => `    (name = "isolate-${i}", worker = ${worker(i)}),`).join('\n')}
     (name = "loopback", network = (allow = ["local", "private", "public"])),
+    (name = "state-disk", disk = (path = ${JSON.stringify(stateDir)}, writable = true)),
   ],
   sockets = [
 ${ports.map((port, i) => `    (name = "http-${i}", address = "127.0.0.1:${port}", http = (), service = "isolate-${i}"),`).join('\n')}
@@ -82,6 +84,8 @@ ${ports.map((port, i) => `    (name = "http-${i}", address = "127.0.0.1:${port}"
 
 export interface RunningWorkerd {
   readonly child: ChildProcess;
+  /** The Durable Object's storage directory. */
+  readonly stateDir: string;
   /** One URL per isolate. */
   readonly urls: readonly string[];
   output(): string;
@@ -100,12 +104,19 @@ export async function startWorkerd(
     isolates?: number;
     /** Bind `TOKENSWAP_STATE` (default), or leave it out as a deployment without it would. */
     durableObject?: boolean;
+    /**
+     * Where the Durable Object's storage lives (SQLite files, as on Cloudflare): a fresh
+     * directory in `dir` by default; the same one again is a restart, as after a deploy.
+     */
+    stateDir?: string;
     stdout?: 'pipe' | 'ignore';
   } = {},
 ): Promise<RunningWorkerd> {
   const ports = await Promise.all(Array.from({ length: options.isolates ?? 1 }, freePort));
   const file = join(dir, `workerd-${ports[0]}.capnp`);
-  writeFileSync(file, workerdConfig(ports, vars, options.durableObject ?? true), {
+  const stateDir = options.stateDir ?? join(dir, `state-${ports[0]}`);
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(file, workerdConfig(ports, vars, options.durableObject ?? true, stateDir), {
     mode: 0o600,
   });
   const child = spawn(WORKERD_BIN, ['serve', file], {
@@ -151,5 +162,5 @@ export async function startWorkerd(
     await stop();
     throw error;
   }
-  return { child, urls, output: () => output, stop };
+  return { child, stateDir, urls, output: () => output, stop };
 }
