@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
 import { TokenSwapError } from './errors.ts';
-import type { TokenAnswer } from './grants/token-answer.ts';
+import { agedTokenAnswer, type TokenAnswer } from './grants/token-answer.ts';
 import type { AppEnv } from './http/app-env.ts';
 import { asTokenSwapError, errorResponse } from './http/error-response.ts';
 import { type ConnectionInfo, rateLimit } from './http/rate-limit.ts';
@@ -96,6 +96,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     random,
     ...(deps.answerCipher && { cipher: deps.answerCipher }),
     onCoalesced: () => metrics.coalesced(),
+    reuse: agedTokenAnswer,
   });
 
   const root = new Hono<AppEnv>();
