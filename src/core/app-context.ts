@@ -13,4 +13,6 @@ export interface AppContext {
   readonly logger: Logger;
   /** One upstream refresh per refresh token at a time. */
   readonly coalescer: RefreshCoalescer<TokenAnswer>;
+  /** One upstream exchange per authorization code, its answer kept for retries of the code. */
+  readonly codeExchanges: RefreshCoalescer<TokenAnswer>;
 }

@@ -33,10 +33,10 @@ export interface AppDeps {
   readonly logger?: Logger;
   /** The access-log lines; `logger.info(entry, 'request')` by default. */
   readonly accessLog?: AccessLog;
-  /** Rate limits and refresh coalescing; this instance's memory by default. */
+  /** Rate limits, refresh coalescing and the code-exchange window; this instance's memory by default. */
   readonly store?: StateStore;
   readonly metrics?: Metrics;
-  /** How the refresh coalescing window encrypts what it keeps; Web Crypto by default. */
+  /** How the refresh and code-exchange windows encrypt what they keep; Web Crypto by default. */
   readonly answerCipher?: AnswerCipher;
   /** Runtime checks for `GET /readyz` (shutting down, Redis, …), beside the circuit's. */
   readonly readiness?: readonly ReadinessCheck[];
@@ -98,6 +98,16 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     onCoalesced: () => metrics.coalesced(),
     reuse: agedTokenAnswer,
   });
+  const codeExchanges = new RefreshCoalescer<TokenAnswer>({
+    store,
+    keyPrefix: 'code',
+    windowMs: config.codeExchangeWindowMs,
+    refreshTimeoutMs: config.upstreamTimeoutMs,
+    now,
+    random,
+    ...(deps.answerCipher && { cipher: deps.answerCipher }),
+    reuse: agedTokenAnswer,
+  });
 
   const root = new Hono<AppEnv>();
   const accessLog = deps.accessLog ?? accessLogVia(logger);
@@ -117,6 +127,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       logger,
       sealer: deps.sealer,
       coalescer,
+      codeExchanges,
       accounts: new AccountsTokenClient({
         upstream: deps.upstream,
         tokenUrl,

@@ -2,6 +2,7 @@ import type { AppContext } from '../app-context.ts';
 import { invalidRequest, TokenSwapError } from '../errors.ts';
 import type { TokenParams } from '../http/read-token-params.ts';
 import type { Logger } from '../logger.ts';
+import type { CodeExchange } from '../upstream/accounts-token-client.ts';
 import { isRedirectUriAllowed } from '../redirect-uri.ts';
 import type { TokenAnswer } from './token-answer.ts';
 
@@ -10,6 +11,12 @@ import type { TokenAnswer } from './token-answer.ts';
  * optional (the iOS SDK and SpotifyAPI-NET send only `code`); `code_verifier` is forwarded for
  * codes issued with a PKCE challenge. Other fields (`grant_type`, `client_id`, …) are ignored.
  * `log` is the request's logger (its lines carry the request id).
+ *
+ * Codes are single-use upstream, so a client whose answer was lost would get `invalid_grant` on
+ * its retry: concurrent exchanges of one code share one upstream call, and a success is kept
+ * for the code-exchange window. It is keyed by, and encrypted under, the code together with the
+ * redirect URI and verifier sent upstream: a retry that differs in any of them (a stolen code
+ * without its PKCE verifier) is not served from it, and goes upstream as it is.
  */
 export async function exchangeCode(
   ctx: AppContext,
@@ -23,11 +30,21 @@ export async function exchangeCode(
     throw invalidRequest('redirect_uri is not allowed');
   }
   const verifier = params.get('code_verifier');
-  const tokens = await ctx.accounts.exchangeCode({
+  const grant: CodeExchange = {
     code,
     redirectUri: requested ?? ctx.app.callbackUrl,
     codeVerifier: verifier === '' ? undefined : verifier,
-  });
+  };
+  const secret = JSON.stringify([grant.code, grant.redirectUri, grant.codeVerifier ?? null]);
+  return ctx.codeExchanges.run(secret, ctx.app.clientId, () => exchangeOnce(ctx, grant, log));
+}
+
+async function exchangeOnce(
+  ctx: AppContext,
+  grant: CodeExchange,
+  log: Logger,
+): Promise<TokenAnswer> {
+  const tokens = await ctx.accounts.exchangeCode(grant);
   const allowed = ctx.app.scopes;
   if (allowed !== undefined) {
     const extra = tokens.scope.split(' ').filter((s) => s !== '' && !allowed.includes(s));
