@@ -48,15 +48,10 @@ describe('TokenSwapAuthStrategy for @spotify/web-api-ts-sdk', () => {
   });
 
   it('refreshes once when the Web API refuses a token early (401), and the SDK call succeeds', async () => {
-    let now = Date.now();
-    const stack = await clientStack({ now: () => now });
-    const client = createTokenSwapClient({
-      serverUrl: SERVER_URL,
-      fetch: stack.serverFetch,
-      now: () => now,
-    });
+    const stack = await clientStack();
+    const client = createTokenSwapClient({ serverUrl: SERVER_URL, fetch: stack.serverFetch });
     const webApiCalls: number[] = [];
-    const sdk = new SpotifyApi(new TokenSwapAuthStrategy(client, () => now), {
+    const sdk = new SpotifyApi(new TokenSwapAuthStrategy(client), {
       fetch: async (input, init) => {
         const url = String(input).replace('https://api.spotify.com', ACCOUNTS_URL);
         const response = await stack.emulatorFetch(url, init);

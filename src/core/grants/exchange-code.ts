@@ -2,8 +2,8 @@ import type { AppContext } from '../app-context.ts';
 import { invalidRequest, TokenSwapError } from '../errors.ts';
 import type { TokenParams } from '../http/read-token-params.ts';
 import type { Logger } from '../logger.ts';
-import type { CodeExchange } from '../upstream/accounts-token-client.ts';
 import { isRedirectUriAllowed } from '../redirect-uri.ts';
+import type { CodeExchange } from '../upstream/accounts-token-client.ts';
 import type { TokenAnswer } from './token-answer.ts';
 
 /**
