@@ -33,7 +33,11 @@ const upstream: UpstreamClient = {
 };
 
 async function measure(windowMs: string, path: string, bodies: (i: number) => string) {
-  const config = loadConfig({ ...ENV, TOKENSWAP_REFRESH_COALESCE_WINDOW_MS: windowMs });
+  const config = loadConfig({
+    ...ENV,
+    TOKENSWAP_REFRESH_COALESCE_WINDOW_MS: windowMs,
+    TOKENSWAP_CODE_EXCHANGE_WINDOW_MS: windowMs,
+  });
   const random = createRandomPool();
   const sealer = await createSealerFromConfig(config, undefined, nodeAeadEngine(random));
   const app = createApp(config, {

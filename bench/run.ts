@@ -282,7 +282,8 @@ async function main() {
   );
   console.log(
     'tokenswap runs as `tokenswap serve` at the default log level (access log to /dev/null), with TOKENSWAP_RATE_LIMIT=off ' +
-      'and the refresh coalescing window off (TOKENSWAP_REFRESH_COALESCE_WINDOW_MS=0); refreshes cycle through 5,000 distinct sealed tokens.',
+      'and the refresh coalescing and code-exchange windows off (TOKENSWAP_REFRESH_COALESCE_WINDOW_MS=0, TOKENSWAP_CODE_EXCHANGE_WINDOW_MS=0); ' +
+      'refreshes cycle through 5,000 distinct sealed tokens.',
   );
   try {
     const plain = await scenario('plain, 64 conns', undefined, 64, bodies);

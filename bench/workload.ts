@@ -12,11 +12,15 @@ export const APP = {
   SPOTIFY_CLIENT_SECRET: 'bench-secret',
   SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
 };
-/** `tokenswap serve` as benchmarked: rate limit out of the way, refresh coalescing window off. */
+/**
+ * `tokenswap serve` as benchmarked: rate limit out of the way, refresh coalescing and code
+ * exchange windows off (the bodies cycle, so a window would answer most requests itself).
+ */
 export const SERVER_ENV = {
   TOKENSWAP_ENCRYPTION_KEYS: KEY,
   TOKENSWAP_RATE_LIMIT: 'off',
   TOKENSWAP_REFRESH_COALESCE_WINDOW_MS: '0',
+  TOKENSWAP_CODE_EXCHANGE_WINDOW_MS: '0',
 };
 
 /**

@@ -46,4 +46,42 @@ describe('TokenSwapAuthStrategy for @spotify/web-api-ts-sdk', () => {
     await expect.poll(() => storage.get()).toBeUndefined();
     await expect(sdk.currentUser.profile()).rejects.toBeInstanceOf(TokenSwapClientError);
   });
+
+  it('refreshes once when the Web API refuses a token early (401), and the SDK call succeeds', async () => {
+    const stack = await clientStack();
+    const client = createTokenSwapClient({ serverUrl: SERVER_URL, fetch: stack.serverFetch });
+    const webApiCalls: number[] = [];
+    const sdk = new SpotifyApi(new TokenSwapAuthStrategy(client), {
+      fetch: async (input, init) => {
+        const url = String(input).replace('https://api.spotify.com', ACCOUNTS_URL);
+        const response = await stack.emulatorFetch(url, init);
+        webApiCalls.push(response.status);
+        return response;
+      },
+    });
+    const pending = await client.startLogin({ redirectUri: CLIENT_REDIRECT, pkce: true });
+    await client.completeLogin(await stack.consent(pending.url), pending);
+    const before = await client.tokens();
+
+    // Ended at Spotify while the client still believes it has an hour: only a 401 tells.
+    await stack.expireAccessTokens();
+    expect((await sdk.currentUser.profile()).id).toBe('alice');
+    expect((await sdk.currentUser.profile()).id).toBe('alice');
+    expect(webApiCalls).toEqual([401, 200, 200]);
+    expect(stack.refreshes()).toHaveLength(1);
+    expect((await client.tokens())?.accessToken).not.toBe(before?.accessToken);
+  });
+
+  it('gives the 401 to the SDK when the refreshed token is refused too: one refresh, no loop', async () => {
+    const stack = await clientStack();
+    const client = createTokenSwapClient({ serverUrl: SERVER_URL, fetch: stack.serverFetch });
+    const sdk = new SpotifyApi(new TokenSwapAuthStrategy(client), {
+      fetch: async () =>
+        Response.json({ error: { status: 401, message: 'Invalid access token' } }, { status: 401 }),
+    });
+    const pending = await client.startLogin({ redirectUri: CLIENT_REDIRECT });
+    await client.completeLogin(await stack.consent(pending.url), pending);
+    await expect(sdk.currentUser.profile()).rejects.toThrow(/Bad or expired token/);
+    expect(stack.refreshes()).toHaveLength(1);
+  });
 });

@@ -13,11 +13,28 @@ export interface SpotifySdkAccessToken {
   expires?: number;
 }
 
+/** The part of the SDK's `SdkConfiguration` the strategy takes part in: how it sends requests. */
+interface SdkRequestConfiguration {
+  fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+}
+
+function hasFetch(configuration: unknown): configuration is SdkRequestConfiguration {
+  return (
+    typeof configuration === 'object' &&
+    configuration !== null &&
+    typeof (configuration as Partial<SdkRequestConfiguration>).fetch === 'function'
+  );
+}
+
+const BEARER = /^Bearer (\S+)$/;
+
 /**
  * Lets Spotify's TypeScript SDK (`@spotify/web-api-ts-sdk`) run on tokens from the swap server:
  * `new SpotifyApi(new TokenSwapAuthStrategy(client))`. It is the SDK's `IAuthStrategy`
  * (structurally). The SDK asks it for a token before every call; the client refreshes through
- * the server when the token is about to expire, one refresh at a time. The SDK never sees the
+ * the server when the token is about to expire, one refresh at a time. A token can also end
+ * early (revoked, or expired at Spotify): then the Web API answers 401, and the strategy
+ * refreshes once and sends the call again, as `authorizedFetch` does. The SDK never sees the
  * refresh token.
  */
 export class TokenSwapAuthStrategy {
@@ -29,8 +46,29 @@ export class TokenSwapAuthStrategy {
     this.#now = now;
   }
 
-  /** The SDK hands over its configuration; nothing in it concerns the tokens. */
-  setConfiguration(_configuration: unknown): void {}
+  /**
+   * The SDK hands over its configuration, whose `fetch` sends every Web API call: it is wrapped
+   * so that a 401 to a token from here refreshes once and sends the call again. The SDK's own
+   * error handler cannot do this: it sees the 401 only as an error it may swallow (the call then
+   * answers `null`) or rethrow, and cannot send the call again.
+   */
+  setConfiguration(configuration: unknown): void {
+    if (!hasFetch(configuration)) return;
+    const send = configuration.fetch;
+    configuration.fetch = async (input, init) => {
+      const response = await send(input, init);
+      if (response.status !== 401) return response;
+      const headers = new Headers(init?.headers);
+      const refused = BEARER.exec(headers.get('authorization') ?? '')?.[1];
+      if (refused === undefined) return response;
+      const renewed = await this.#client.renewRefused(refused);
+      // Nothing new to offer: the 401 stands, and the SDK reports it as it would.
+      if (renewed.accessToken === refused) return response;
+      await response.body?.cancel();
+      headers.set('authorization', `Bearer ${renewed.accessToken}`);
+      return send(input, { ...init, headers });
+    };
+  }
 
   /** A valid token; rejects with `TokenSwapClientError` (`NOT_LOGGED_IN`, `LOGIN_REQUIRED`…). */
   async getOrCreateAccessToken(): Promise<SpotifySdkAccessToken> {

@@ -126,11 +126,18 @@ describe('login through the swap server', () => {
   });
 
   it('a code used twice means log in again; a missing code is a bad request', async () => {
-    const stack = await clientStack();
-    const client = createTokenSwapClient({ serverUrl: SERVER_URL, fetch: stack.serverFetch });
+    const time = clock();
+    const stack = await clientStack({ now: time.now });
+    const client = createTokenSwapClient({
+      serverUrl: SERVER_URL,
+      fetch: stack.serverFetch,
+      now: time.now,
+    });
     const pending = await client.startLogin({ redirectUri: CLIENT_REDIRECT });
     const callback = await stack.consent(pending.url);
     await client.completeLogin(callback, pending);
+    // Past the server's code-exchange window, which answers a retry within it.
+    time.advance(60_001);
     const reused = await rejection(client.completeLogin(callback, pending));
     expect(reused).toMatchObject({ code: 'LOGIN_REQUIRED', oauthError: 'invalid_grant' });
     const empty = await rejection(client.swap(''));

@@ -192,8 +192,17 @@ export class TokenSwapClient {
     const response = await send(tokens.accessToken);
     if (response.status !== 401) return response;
     await response.body?.cancel();
-    const renewed = await this.#shared(() => this.#refreshOnce(tokens.accessToken));
+    const renewed = await this.renewRefused(tokens.accessToken);
     return send(renewed.accessToken);
+  }
+
+  /**
+   * Tokens to use after the Web API refused `accessToken` (401: revoked, or expired early): a
+   * refresh, shared with one already running, unless the storage already holds another, fresh
+   * access token (a refresh that just ended, another tab, another process).
+   */
+  renewRefused(accessToken: string): Promise<StoredTokens> {
+    return this.#shared(() => this.#refreshOnce(accessToken));
   }
 
   /** The stored tokens, if any, as they are (possibly expired). */

@@ -56,6 +56,8 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** How long a refresh answer is kept for retries (ms); 0 turns the window off. */
   readonly coalesceWindowMs: number;
+  /** How long a code exchange's answer is kept for retries of that code (ms); 0 turns it off. */
+  readonly codeExchangeWindowMs: number;
   /** Bearer token that `GET /metrics` requires; open when undefined. */
   readonly metricsToken: string | undefined;
   /** A client gets this long to send its request headers (ms), then the whole request. */

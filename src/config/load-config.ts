@@ -250,6 +250,7 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
     trustProxy: env.parsed('TOKENSWAP_TRUST_PROXY', '', parseTrustProxy) ?? { kind: 'none' },
     redisUrl: readRedisUrl(env),
     coalesceWindowMs: env.integer('TOKENSWAP_REFRESH_COALESCE_WINDOW_MS', 30_000, 0, 300_000),
+    codeExchangeWindowMs: env.integer('TOKENSWAP_CODE_EXCHANGE_WINDOW_MS', 60_000, 0, 300_000),
     metricsToken: env.optional('TOKENSWAP_METRICS_TOKEN'),
     shutdownGraceMs: env.integer('TOKENSWAP_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     headersTimeoutMs: env.integer('TOKENSWAP_HEADERS_TIMEOUT_MS', 10_000, 500, 120_000),

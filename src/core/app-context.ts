@@ -19,4 +19,6 @@ export interface AppContext {
   readonly coalescer: RefreshCoalescer<TokenAnswer>;
   /** The app's DPoP policy applied to a request; undefined when DPoP is off. */
   readonly dpop?: DpopGate | undefined;
+  /** One upstream exchange per authorization code, its answer kept for retries of the code. */
+  readonly codeExchanges: RefreshCoalescer<TokenAnswer>;
 }

@@ -4,7 +4,7 @@ import type { AppContext } from './app-context.ts';
 import { createDpopGate } from './dpop/dpop-gate.ts';
 import { ProofKeys } from './dpop/proof-keys.ts';
 import { TokenSwapError } from './errors.ts';
-import type { TokenAnswer } from './grants/token-answer.ts';
+import { agedTokenAnswer, type TokenAnswer } from './grants/token-answer.ts';
 import type { AppEnv } from './http/app-env.ts';
 import { asTokenSwapError, errorResponse } from './http/error-response.ts';
 import { publicOrigin } from './http/public-origin.ts';
@@ -37,10 +37,10 @@ export interface AppDeps {
   readonly logger?: Logger;
   /** The access-log lines; `logger.info(entry, 'request')` by default. */
   readonly accessLog?: AccessLog;
-  /** Rate limits and refresh coalescing; this instance's memory by default. */
+  /** Rate limits, refresh coalescing and the code-exchange window; this instance's memory by default. */
   readonly store?: StateStore;
   readonly metrics?: Metrics;
-  /** How the refresh coalescing window encrypts what it keeps; Web Crypto by default. */
+  /** How the refresh and code-exchange windows encrypt what they keep; Web Crypto by default. */
   readonly answerCipher?: AnswerCipher;
   /** Runtime checks for `GET /readyz` (shutting down, Redis, …), beside the circuit's. */
   readonly readiness?: readonly ReadinessCheck[];
@@ -100,6 +100,17 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     random,
     ...(deps.answerCipher && { cipher: deps.answerCipher }),
     onCoalesced: () => metrics.coalesced(),
+    reuse: agedTokenAnswer,
+  });
+  const codeExchanges = new RefreshCoalescer<TokenAnswer>({
+    store,
+    keyPrefix: 'code',
+    windowMs: config.codeExchangeWindowMs,
+    refreshTimeoutMs: config.upstreamTimeoutMs,
+    now,
+    random,
+    ...(deps.answerCipher && { cipher: deps.answerCipher }),
+    reuse: agedTokenAnswer,
   });
 
   const origin = publicOrigin(config.publicUrl, config.trustProxy);
@@ -129,6 +140,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       audience: appAudience(app, config),
       coalescer,
       dpop: createDpopGate(app.dpop, app.clientId, { store, now, random, keys: proofKeys }),
+      codeExchanges,
       accounts: new AccountsTokenClient({
         upstream: deps.upstream,
         tokenUrl,

@@ -192,7 +192,15 @@ describe('every client wire format completes swap then refresh against the emula
     const code = await authorizeCode(emulatorUrl);
     const first = await post('/swap', `code=${code}`, FORM);
     await expectTokens(first);
-    const second = await post('/swap', `code=${code}`, FORM);
+    // The same request again is a retry, answered from the code-exchange window.
+    const retry = await post('/swap', `code=${code}`, FORM);
+    expect(retry.body.access_token).toBe(first.body.access_token);
+    // With another redirect URI it is another exchange: upstream, where the code is used.
+    const second = await post(
+      '/swap',
+      new URLSearchParams({ code, redirect_uri: 'http://127.0.0.1:9/callback' }).toString(),
+      FORM,
+    );
     expect(second).toEqual({
       status: 400,
       type: 'application/json',

@@ -196,7 +196,8 @@ describe('logs never leak a secret', () => {
 
     try {
       // Every client wire format: swap, refresh, a refresh with a token that does not open, the
-      // code again (Spotify's invalid_grant), with Authorization headers some clients send.
+      // code again (answered from the code-exchange window), and the code with another redirect
+      // URI (sent upstream: Spotify's invalid_grant), with Authorization headers some clients send.
       for (const format of WIRE_FORMATS) {
         const verifier = format.pkce ? secret(`pkce-verifier-${format.name}`.padEnd(64, 'v')) : '';
         const code = secret(
@@ -223,7 +224,9 @@ describe('logs never leak a secret', () => {
         );
         expect(
           (await send(format.swap(code, verifier).path, format.swap(code, verifier))).status,
-        ).toBe(400);
+        ).toBe(200);
+        const elsewhere = form({ code, redirect_uri: 'http://127.0.0.1:9/callback' });
+        expect((await send('/swap', { body: elsewhere, type: FORM })).status).toBe(400);
       }
       const basic = `Basic ${Buffer.from('tokenswap-demo:client-side-basic-secret').toString('base64')}`;
       secret(basic.slice('Basic '.length));

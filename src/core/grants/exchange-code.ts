@@ -5,6 +5,7 @@ import { invalidRequest } from '../errors.ts';
 import type { TokenParams } from '../http/read-token-params.ts';
 import type { Logger } from '../logger.ts';
 import { isRedirectUriAllowed } from '../redirect-uri.ts';
+import type { CodeExchange } from '../upstream/accounts-token-client.ts';
 import { checkGrantedScopes } from './granted-scopes.ts';
 import type { TokenAnswer } from './token-answer.ts';
 
@@ -14,6 +15,12 @@ import type { TokenAnswer } from './token-answer.ts';
  * codes issued with a PKCE challenge. Other fields (`grant_type`, `client_id`, …) are ignored.
  * `log` is the request's logger (its lines carry the request id). With a DPoP proof the refresh
  * token is bound to the proof's key.
+ *
+ * Codes are single-use upstream, so a client whose answer was lost would get `invalid_grant` on
+ * its retry: concurrent exchanges of one code share one upstream call, and a success is kept
+ * for the code-exchange window. It is keyed by, and encrypted under, the code together with the
+ * redirect URI and verifier sent upstream: a retry that differs in any of them (a stolen code
+ * without its PKCE verifier) is not served from it, and goes upstream as it is.
  */
 export async function exchangeCode(
   ctx: AppContext,
@@ -28,11 +35,24 @@ export async function exchangeCode(
     throw invalidRequest('redirect_uri is not allowed');
   }
   const verifier = params.get('code_verifier');
-  const tokens = await ctx.accounts.exchangeCode({
+  const grant: CodeExchange = {
     code,
     redirectUri: requested ?? ctx.app.callbackUrl,
     codeVerifier: verifier === '' ? undefined : verifier,
-  });
+  };
+  const secret = JSON.stringify([grant.code, grant.redirectUri, grant.codeVerifier ?? null]);
+  // Kept per app entry and per DPoP key: a retry is served only what it would have been issued.
+  const context = sealingContext(ctx.audience.current, proof);
+  return ctx.codeExchanges.run(secret, context, () => exchangeOnce(ctx, grant, context, log));
+}
+
+async function exchangeOnce(
+  ctx: AppContext,
+  grant: CodeExchange,
+  context: string,
+  log: Logger,
+): Promise<TokenAnswer> {
+  const tokens = await ctx.accounts.exchangeCode(grant);
   checkGrantedScopes(ctx.app, tokens.scope);
   if (tokens.refreshToken === undefined) {
     log.warn({ app: ctx.app.name }, 'upstream code exchange answered no refresh_token');
@@ -46,9 +66,6 @@ export async function exchangeCode(
   if (tokens.refreshToken === undefined) return answer;
   return {
     ...answer,
-    refresh_token: await ctx.sealer.seal(
-      tokens.refreshToken,
-      sealingContext(ctx.audience.current, proof),
-    ),
+    refresh_token: await ctx.sealer.seal(tokens.refreshToken, context),
   };
 }

@@ -13,3 +13,22 @@ export interface TokenAnswer {
 export function tokenResponse(answer: TokenAnswer, requestId: string): Response {
   return jsonResponse(answer, 200, { 'x-request-id': requestId });
 }
+
+/**
+ * A kept answer is served again only while its access token has at least this long left (s),
+ * or half its lifetime when that is shorter; else the call goes upstream again. A minute is the
+ * client library's own refresh margin: an answer it would refresh at once is no answer.
+ */
+export const KEPT_ANSWER_MARGIN_SECONDS = 60;
+
+/**
+ * A kept answer `ageMs` after its upstream call started: `expires_in` is what is left of it, or
+ * undefined when too little is left to hand it out. Whole seconds gone are counted, so the
+ * callers that share one call, on every instance, get the same answer as its leader did.
+ */
+export function agedTokenAnswer(kept: TokenAnswer, ageMs: number): TokenAnswer | undefined {
+  const left = kept.expires_in - Math.floor(ageMs / 1000);
+  const margin = Math.min(KEPT_ANSWER_MARGIN_SECONDS, kept.expires_in / 2);
+  if (left <= 0 || left < margin) return undefined;
+  return { ...kept, expires_in: left };
+}

@@ -21,6 +21,13 @@ export const SWAP_PATHS = [
   '/authorization-code-flow-pkce/retrieve-tokens',
 ] as const;
 
+/**
+ * Spotify's own token path (bih's swap path too): a drop-in accounts host for libraries whose
+ * accounts host can be changed, so it dispatches on `grant_type` as Spotify does, and without
+ * one it is bih's swap.
+ */
+export const ACCOUNTS_TOKEN_PATH = '/api/token';
+
 /** Refresh paths, same families. */
 export const REFRESH_PATHS = [
   '/refresh',
@@ -59,6 +66,16 @@ const dispatchGrant: Grant = (ctx, params, log, proof) => {
   throw unsupportedGrantType('grant_type must be authorization_code or refresh_token');
 };
 
+/** `/api/token`: a refresh for `refresh_token`, a code exchange without `grant_type`. */
+const accountsHostGrant: Grant = (ctx, params, log) => {
+  const grantType = params.get('grant_type');
+  if (grantType === 'refresh_token') return refreshTokens(ctx, params);
+  if (grantType === undefined || grantType === '' || grantType === 'authorization_code') {
+    return exchangeCode(ctx, params, log);
+  }
+  throw unsupportedGrantType('grant_type must be authorization_code or refresh_token');
+};
+
 /** The token endpoints and discovery of one app, at the paths every supported client uses. */
 export function createTokenRoutes(
   ctx: AppContext,
@@ -93,7 +110,11 @@ export function createTokenRoutes(
       routes.all(path, onlyPost);
     }
   };
-  mount(SWAP_PATHS, exchangeCode);
+  mount(
+    SWAP_PATHS.filter((path) => path !== ACCOUNTS_TOKEN_PATH),
+    exchangeCode,
+  );
+  mount([ACCOUNTS_TOKEN_PATH], accountsHostGrant);
   mount(REFRESH_PATHS, refreshTokens);
   mount([TOKEN_PATH], dispatchGrant);
   return routes;

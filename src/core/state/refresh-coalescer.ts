@@ -1,7 +1,7 @@
 import { type AnswerCipher, webCryptoAnswerCipher } from './answer-cipher.ts';
 import type { StateStore } from './state-store.ts';
 
-export interface RefreshCoalescerOptions {
+export interface RefreshCoalescerOptions<T> {
   readonly store: StateStore;
   /** How long a successful answer is kept for clients that retry (ms). 0 turns the window off. */
   readonly windowMs?: number;
@@ -14,6 +14,17 @@ export interface RefreshCoalescerOptions {
   readonly pollMs?: number;
   /** How kept answers are hashed and encrypted; Web Crypto by default. */
   readonly cipher?: AnswerCipher;
+  /**
+   * What a kept answer becomes when it is served `ageMs` after it was fetched (counted from when
+   * the fetch started), or undefined when it must not be served any more and the call is made
+   * again. As kept by default.
+   */
+  readonly reuse?: (kept: T, ageMs: number) => T | undefined;
+  /**
+   * Starts every key this coalescer keeps in the store, so that coalescers of different secrets
+   * (refresh tokens, authorization codes) sharing one store never meet. `rt` by default.
+   */
+  readonly keyPrefix?: string;
   /** Told when a caller got an answer it did not fetch itself. */
   readonly onCoalesced?: () => void;
   /** Milliseconds since the epoch; injected so tests can move time. */
@@ -33,7 +44,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * window so a client retrying after a lost response still gets its new token instead of
  * `Refresh token revoked`. What is kept holds tokens, so it is keyed by a hash of the token,
  * encrypted with a key derived from the token itself (only a holder of the token can read it),
- * and it expires. Failures are never kept: a single `invalid_grant` poisons nothing.
+ * and it expires. Failures are never kept: a single `invalid_grant` poisons nothing. Code
+ * exchanges use it too (another `keyPrefix`), with the code in place of the refresh token.
  */
 export class RefreshCoalescer<T> {
   readonly #store: StateStore;
@@ -41,17 +53,21 @@ export class RefreshCoalescer<T> {
   readonly #lockMs: number;
   readonly #pollMs: number;
   readonly #cipher: AnswerCipher;
+  readonly #reuse: (kept: T, ageMs: number) => T | undefined;
+  readonly #keyPrefix: string;
   readonly #onCoalesced: () => void;
   readonly #now: () => number;
   readonly #random: (bytes: Uint8Array) => Uint8Array;
   readonly #inFlight = new Map<string, Promise<T>>();
 
-  constructor(options: RefreshCoalescerOptions) {
+  constructor(options: RefreshCoalescerOptions<T>) {
     this.#store = options.store;
     this.#windowMs = options.windowMs ?? 30_000;
     this.#lockMs = (options.refreshTimeoutMs ?? 10_000) + LOCK_MARGIN_MS;
     this.#pollMs = options.pollMs ?? 25;
     this.#cipher = options.cipher ?? webCryptoAnswerCipher();
+    this.#reuse = options.reuse ?? ((kept) => kept);
+    this.#keyPrefix = options.keyPrefix ?? 'rt';
     this.#onCoalesced = options.onCoalesced ?? (() => {});
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? ((bytes) => crypto.getRandomValues(bytes));
@@ -87,7 +103,7 @@ export class RefreshCoalescer<T> {
   async #lead(token: string, scope: string, refresh: () => Promise<T>): Promise<T> {
     if (this.#windowMs === 0) return refresh();
     const id = await this.#cipher.id(token, scope);
-    const lock = `rt:lock:${id}`;
+    const lock = `${this.#keyPrefix}:lock:${id}`;
     const owner = this.#ownerToken();
     const deadline = this.#now() + this.#lockMs;
     for (;;) {
@@ -109,8 +125,10 @@ export class RefreshCoalescer<T> {
         this.#onCoalesced();
         return kept;
       }
+      // Counted from before the call: what the upstream answered cannot be older than that.
+      const fetchedAt = this.#now();
       const answer = await refresh();
-      await this.#write(id, token, scope, answer);
+      await this.#write(id, token, scope, { fetchedAt, answer });
       return answer;
     } finally {
       // Only our own lock: if ours lapsed and another instance took the token, theirs stays.
@@ -119,14 +137,22 @@ export class RefreshCoalescer<T> {
   }
 
   async #read(id: string, token: string, scope: string): Promise<T | undefined> {
-    const stored = await this.#store.get(`rt:answer:${id}`);
+    const stored = await this.#store.get(`${this.#keyPrefix}:kept:${id}`);
     if (stored === undefined) return undefined;
     const plain = await this.#cipher.open(token, scope, stored);
-    return plain === undefined ? undefined : (JSON.parse(plain) as T);
+    if (plain === undefined) return undefined;
+    const kept = JSON.parse(plain) as Kept<T>;
+    return this.#reuse(kept.answer, Math.max(0, this.#now() - kept.fetchedAt));
   }
 
-  async #write(id: string, token: string, scope: string, answer: T): Promise<void> {
-    const sealed = await this.#cipher.seal(token, scope, JSON.stringify(answer));
-    await this.#store.set(`rt:answer:${id}`, sealed, this.#windowMs);
+  async #write(id: string, token: string, scope: string, kept: Kept<T>): Promise<void> {
+    const sealed = await this.#cipher.seal(token, scope, JSON.stringify(kept));
+    await this.#store.set(`${this.#keyPrefix}:kept:${id}`, sealed, this.#windowMs);
   }
+}
+
+/** What the store holds, encrypted: the answer and when its fetch started (ms since the epoch). */
+interface Kept<T> {
+  readonly fetchedAt: number;
+  readonly answer: T;
 }

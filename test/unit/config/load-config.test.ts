@@ -23,6 +23,7 @@ describe('configuration', () => {
     expect(config.port).toBe(3000);
     expect(config.host).toBe('0.0.0.0');
     expect(config.upstreamTimeoutMs).toBe(10_000);
+    expect(config.codeExchangeWindowMs).toBe(60_000);
     expect(config.apiUrl).toBe('https://api.spotify.com');
     expect(config.apps[0]?.redirectUris).toEqual([
       'myapp://callback',
@@ -59,6 +60,7 @@ describe('configuration', () => {
     ['PORT', 'eighty'],
     ['PORT', '70000'],
     ['TOKENSWAP_UPSTREAM_TIMEOUT_MS', '-5'],
+    ['TOKENSWAP_CODE_EXCHANGE_WINDOW_MS', '600000'],
     ['SPOTIFY_ACCOUNTS_URL', 'accounts.spotify.com'],
     ['SPOTIFY_ACCOUNTS_URL', 'ftp://accounts.example'],
     ['SPOTIFY_CLIENT_CALLBACK_URL', 'not a uri'],

@@ -96,7 +96,11 @@ describe('request ids on every line of a request', () => {
       ['/token', 'token-req-2'],
     ] as const) {
       const response = await app.fetch(
-        formPost(path, { code: 'c', grant_type: 'authorization_code' }, { 'x-request-id': id }),
+        formPost(
+          path,
+          { code: `c-${id}`, grant_type: 'authorization_code' },
+          { 'x-request-id': id },
+        ),
       );
       expect(response.status).toBe(200);
       expect(await response.json()).not.toHaveProperty('refresh_token');
