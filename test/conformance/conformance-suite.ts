@@ -272,10 +272,22 @@ export function conformanceSuite(target: ConformanceTarget, options: Conformance
         await expectTokens(refresh, sealed);
       });
 
-      it('forwards Spotify’s own error: a code used twice', async () => {
+      it('answers a retried code from the exchange window; forwards Spotify’s own error for a code used twice', async () => {
         const once = await code();
-        await expectTokens(await post('/swap', `code=${once}`));
-        expect(await post('/swap', `code=${once}`)).toMatchObject({
+        const first = await post('/swap', `code=${once}`);
+        await expectTokens(first);
+        // The same request again is a retry (its answer was lost): answered as the first was.
+        const retry = await post('/swap', `code=${once}`);
+        expect(retry.status).toBe(200);
+        expect((retry.body as { access_token?: unknown }).access_token).toBe(
+          (first.body as { access_token?: unknown }).access_token,
+        );
+        // With another redirect URI it is another exchange: upstream, where the code is used.
+        const other = new URLSearchParams({
+          code: once,
+          redirect_uri: 'http://127.0.0.1:9/callback',
+        });
+        expect(await post('/swap', other.toString())).toMatchObject({
           status: 400,
           type: 'application/json',
           body: { error: 'invalid_grant', error_description: 'Invalid authorization code' },
