@@ -86,3 +86,23 @@ export function describeConfigError(error: ConfigError): string {
   const lines = error.problems.map((p) => `  ${p.variable} ${p.message}`);
   return `tokenswap: the configuration is not usable:\n${lines.join('\n')}\n`;
 }
+
+/**
+ * The signal handler of a runtime entry: on the first signal, the server finishes its requests in
+ * flight (within the shutdown grace), then the process exits 0; later signals change nothing.
+ */
+export function stopOnSignal(
+  server: { close(): Promise<boolean> },
+  logger: Logger,
+  exit: (code: number) => void,
+): (signal: string) => Promise<void> {
+  let stopping = false;
+  return async (signal) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing requests in flight');
+    if (!(await server.close())) logger.warn({}, 'requests still in flight were cut off');
+    logger.info({}, 'stopped');
+    exit(0);
+  };
+}

@@ -1,7 +1,7 @@
 // `bun run src/adapters/bun/main.ts` (npm run serve:bun): the swap server under Bun, configured
 // by the environment like `tokenswap serve`.
 import { ConfigError } from '../../config/config-error.ts';
-import { describeConfigError } from '../web-service.ts';
+import { describeConfigError, stopOnSignal } from '../web-service.ts';
 import { startBunServer } from './index.ts';
 
 let server: Awaited<ReturnType<typeof startBunServer>>;
@@ -15,14 +15,6 @@ try {
 const { logger } = server.service;
 logger.info({ url: server.url, runtime: 'bun' }, `tokenswap listening on ${server.url}`);
 
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'stopping: finishing requests in flight');
-  if (!(await server.close())) logger.warn({}, 'requests still in flight were cut off');
-  logger.info({}, 'stopped');
-  process.exit(0);
-};
+const stop = stopOnSignal(server, logger, (code) => process.exit(code));
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,7 +1,7 @@
 // `deno run --allow-net --allow-env --allow-sys src/adapters/deno/main.ts` (npm run serve:deno):
 // the swap server under Deno, configured by the environment like `tokenswap serve`.
 import { ConfigError } from '../../config/config-error.ts';
-import { describeConfigError } from '../web-service.ts';
+import { describeConfigError, stopOnSignal } from '../web-service.ts';
 import { startDenoServer } from './index.ts';
 
 interface DenoProcess {
@@ -23,14 +23,6 @@ try {
 const { logger } = server.service;
 logger.info({ url: server.url, runtime: 'deno' }, `tokenswap listening on ${server.url}`);
 
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'stopping: finishing requests in flight');
-  if (!(await server.close())) logger.warn({}, 'requests still in flight were cut off');
-  logger.info({}, 'stopped');
-  deno.exit(0);
-};
+const stop = stopOnSignal(server, logger, (code) => deno.exit(code));
 deno.addSignalListener('SIGTERM', () => void stop('SIGTERM'));
 deno.addSignalListener('SIGINT', () => void stop('SIGINT'));
