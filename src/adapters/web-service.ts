@@ -4,11 +4,11 @@ import type { Env } from '../config/env-reader.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { createApp, type TokenSwapApp } from '../core/create-app.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ReadinessCheck } from '../core/routes/operations-routes.ts';
+import { readinessChecks } from '../core/routes/readiness-checks.ts';
 import { type FetchLike, fetchUpstream } from '../core/upstream/fetch-upstream.ts';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../node/logger.ts';
 import { PrometheusMetrics } from '../node/prometheus-metrics.ts';
-import { createSealerFromConfig, sealerWorks } from '../node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../node/sealer-from-config.ts';
 import { createStore } from '../node/store-from-config.ts';
 
 /**
@@ -56,12 +56,12 @@ export async function createWebService(
   const state = await createStore(config, logger);
   const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
   let draining = false;
-  const readiness: ReadinessCheck[] = [
-    { name: 'accepting', check: () => !draining },
-    { name: 'config', check: () => true },
-    { name: 'keys', check: () => sealerWorks(sealer, config) },
-  ];
-  if (state.redisUp) readiness.push({ name: 'redis', check: state.redisUp });
+  const readiness = readinessChecks({
+    config,
+    sealer,
+    draining: () => draining,
+    redisUp: state.redisUp,
+  });
   const app = createApp(config, {
     upstream: fetchUpstream(options.fetch),
     sealer,

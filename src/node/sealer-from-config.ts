@@ -4,8 +4,6 @@ import type { AeadEngine, RefreshTokenSealer } from '../core/seal/index.ts';
 import { sealerFromConfig } from '../core/seal/sealer-from-config.ts';
 import { createBihTokenOpener } from './legacy-bih-token.ts';
 
-export { sealerWorks } from '../core/seal/sealer-from-config.ts';
-
 /** The sealer the config asks for, with Node's 3DES for bih's legacy tokens. */
 export function createSealerFromConfig(
   config: Config,

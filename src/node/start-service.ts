@@ -1,13 +1,13 @@
 import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
 import type { AccessLog, Logger } from '../core/logger.ts';
-import type { ReadinessCheck } from '../core/routes/operations-routes.ts';
+import { readinessChecks } from '../core/routes/readiness-checks.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
 import { startNodeServer } from './node-server.ts';
 import { PrometheusMetrics } from './prometheus-metrics.ts';
 import { createRandomPool } from './random-pool.ts';
-import { createSealerFromConfig, sealerWorks } from './sealer-from-config.ts';
+import { createSealerFromConfig } from './sealer-from-config.ts';
 import { createStore } from './store-from-config.ts';
 import { createUndiciUpstream, type UndiciUpstream } from './undici-upstream.ts';
 
@@ -52,12 +52,12 @@ export async function startService(
   const state = await createStore(config, logger);
   const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
   let draining = false;
-  const readiness: ReadinessCheck[] = [
-    { name: 'accepting', check: () => !draining },
-    { name: 'config', check: () => true },
-    { name: 'keys', check: () => sealerWorks(sealer, config) },
-  ];
-  if (state.redisUp) readiness.push({ name: 'redis', check: state.redisUp });
+  const readiness = readinessChecks({
+    config,
+    sealer,
+    draining: () => draining,
+    redisUp: state.redisUp,
+  });
   const app = createApp(config, {
     upstream,
     sealer,
