@@ -6,7 +6,12 @@ import { ProofKeys } from './dpop/proof-keys.ts';
 import { TokenSwapError } from './errors.ts';
 import { agedTokenAnswer, type TokenAnswer } from './grants/token-answer.ts';
 import type { AppEnv } from './http/app-env.ts';
-import { asTokenSwapError, errorResponse } from './http/error-response.ts';
+import {
+  asTokenSwapError,
+  errorResponse,
+  logClientClosed,
+  logError,
+} from './http/error-response.ts';
 import { publicOrigin } from './http/public-origin.ts';
 import { type ConnectionInfo, rateLimit } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
@@ -65,11 +70,7 @@ function randomId(random: (bytes: Uint8Array) => Uint8Array): () => string {
 }
 
 function notFound(): never {
-  throw new TokenSwapError('NOT_FOUND', {
-    status: 404,
-    error: 'not_found',
-    description: 'There is no endpoint at this path',
-  });
+  throw new TokenSwapError('NOT_FOUND');
 }
 
 /**
@@ -168,10 +169,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     // The client went away (or broke the framing) while the request was read: its doing, not a
     // server failure. Nobody is left to read an answer; the status is for the log and metrics.
     if (!(thrown instanceof TokenSwapError) && c.req.raw.signal.aborted) {
-      logger.info(
-        { requestId, cause: describeError(thrown) },
-        'client closed the request before it was answered',
-      );
+      logClientClosed(logger, thrown, requestId);
       c.set('requestIdSent', true);
       return new Response(null, {
         status: CLIENT_CLOSED_REQUEST,
@@ -179,14 +177,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       });
     }
     const error = asTokenSwapError(thrown);
-    if (error.status >= 500) {
-      logger.error(
-        { requestId, errorCode: error.code, detail: error.detail, cause: describeCause(error) },
-        'request failed',
-      );
-    } else if (error.code === 'UPSTREAM_OAUTH_ERROR') {
-      logger.warn({ requestId, errorCode: error.code, detail: error.detail }, 'upstream refused');
-    }
+    logError(logger, error, requestId);
     c.set('requestIdSent', true);
     return errorResponse(error, requestId);
   });
@@ -195,18 +186,3 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
 
 /** nginx's "client closed request": a status only logs and metrics ever see. */
 const CLIENT_CLOSED_REQUEST = 499;
-
-function describeError(thrown: unknown): string {
-  return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : typeof thrown;
-}
-
-/** The cause chain as names and messages only: upstream bodies and tokens never reach a log. */
-function describeCause(error: Error): string[] {
-  const chain: string[] = [];
-  let cause: unknown = error.cause;
-  while (cause instanceof Error && chain.length < 5) {
-    chain.push(describeError(cause));
-    cause = cause.cause;
-  }
-  return chain;
-}

@@ -25,11 +25,7 @@ export interface TokenSwapWorker {
 
 type Built = { readonly app: TokenSwapApp } | { readonly misconfigured: true };
 
-const MISCONFIGURED = new TokenSwapError('INTERNAL', {
-  status: 500,
-  error: 'server_error',
-  description: 'The server is misconfigured; its log names the setting to fix',
-});
+const MISCONFIGURED = new TokenSwapError('NOT_CONFIGURED');
 
 async function build(env: WorkerEnv): Promise<Built> {
   const variables = workerVariables(env);

@@ -37,9 +37,6 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     if (!decision.allowed) {
       options.onRejected?.();
       throw new TokenSwapError('RATE_LIMITED', {
-        status: 429,
-        error: 'temporarily_unavailable',
-        description: 'Too many requests from this address, try again later',
         retryAfter: decision.resetSeconds,
         headers,
       });

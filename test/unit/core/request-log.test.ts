@@ -147,10 +147,7 @@ describe('an unexpected exception', () => {
     expect(failed.headers.get('content-type')).toContain('application/json');
     expect(failed.headers.get('x-request-id')).toBe('boom');
     const body = await failed.json();
-    expect(body).toEqual({
-      error: 'server_error',
-      error_description: 'The server failed to handle the request',
-    });
+    expect(body.error).toBe('server_error');
     expect(JSON.stringify(body)).not.toContain('exploded');
 
     const next = await app.fetch(formPost('/swap', { code: 'c2' }, { 'x-request-id': 'after' }));
