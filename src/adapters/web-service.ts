@@ -7,9 +7,9 @@ import type { Logger } from '../core/logger.ts';
 import { readinessChecks } from '../core/routes/readiness-checks.ts';
 import { type FetchLike, fetchUpstream } from '../core/upstream/fetch-upstream.ts';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../node/logger.ts';
-import { PrometheusMetrics } from '../node/prometheus-metrics.ts';
-import { createSealerFromConfig } from '../node/sealer-from-config.ts';
-import { createStore } from '../node/store-from-config.ts';
+import { PrometheusMetrics } from '../services/prometheus-metrics.ts';
+import { createSealerFromConfig } from '../services/sealer-from-config.ts';
+import { createStore } from '../services/store-from-config.ts';
 
 /**
  * The swap server as the runtimes other than `tokenswap serve` run it (Deno, Bun, functions):

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { createApp } from '../../src/core/create-app.ts';
 import type { TokenSwapErrorCode } from '../../src/core/errors.ts';
 import type { UpstreamClient } from '../../src/core/upstream/upstream-client.ts';
-import { createSealerFromConfig } from '../../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../../src/services/sealer-from-config.ts';
 import { type LogLine, recordingLogger } from './recording-logger.ts';
 
 /** A fixed 32-byte key in base64url, for tests only. */
