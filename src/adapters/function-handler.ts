@@ -1,9 +1,9 @@
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
+import type { GetConnInfo } from 'hono/conninfo';
 import { ConfigError } from '../config/config-error.ts';
 import type { Env } from '../config/env-reader.ts';
 import { TokenSwapError } from '../core/errors.ts';
 import { errorResponse } from '../core/http/error-response.ts';
-import type { ConnectionInfo } from '../core/http/rate-limit.ts';
 import { createWebService, type WebService, type WebServiceOptions } from './web-service.ts';
 
 /** The answer while the configuration is not usable: the variables are named in the log only. */
@@ -17,13 +17,13 @@ const NOT_CONFIGURED = new TokenSwapError('NOT_CONFIGURED');
  */
 export function functionApp(
   env: Env,
-  clientAddress: (c: Context) => string | undefined,
+  getConnInfo: GetConnInfo,
   options: WebServiceOptions = {},
 ): Hono {
   let service: Promise<WebService> | undefined;
   const outer = new Hono();
   outer.all('*', async (c) => {
-    service ??= createWebService(env, options);
+    service ??= createWebService(env, options, { getConnInfo });
     let ready: WebService;
     try {
       ready = await service;
@@ -35,8 +35,8 @@ export function functionApp(
       );
       return errorResponse(NOT_CONFIGURED);
     }
-    const connection: ConnectionInfo = { remoteAddress: clientAddress(c) };
-    return ready.app.fetch(c.req.raw, connection);
+    // The platform's own bindings, so its `getConnInfo` reads them inside the core too.
+    return ready.app.fetch(c.req.raw, c.env);
   });
   return outer;
 }

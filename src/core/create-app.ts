@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { GetConnInfo } from 'hono/conninfo';
 import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
 import { createDpopGate } from './dpop/dpop-gate.ts';
@@ -12,8 +13,9 @@ import {
   logClientClosed,
   logError,
 } from './http/error-response.ts';
+import { peerAddressVia } from './http/peer-address.ts';
 import { publicOrigin } from './http/public-origin.ts';
-import { type ConnectionInfo, rateLimit } from './http/rate-limit.ts';
+import { rateLimit } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
 import { type AccessLog, accessLogVia, type Logger, silentLogger } from './logger.ts';
 import { type Metrics, silentMetrics } from './metrics.ts';
@@ -47,13 +49,19 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** How the refresh and code-exchange windows encrypt what they keep; Web Crypto by default. */
   readonly answerCipher?: AnswerCipher;
+  /**
+   * How the runtime tells the connection's peer address: its Hono adapter's `getConnInfo`,
+   * reading the bindings `fetch` is given. None by default: every client is one unknown address.
+   */
+  readonly getConnInfo?: GetConnInfo;
   /** Runtime checks for `GET /readyz` (shutting down, Redis, …), beside the circuit's. */
   readonly readiness?: readonly ReadinessCheck[];
 }
 
 /** The runtime-agnostic server: a function from a Web-standard Request to a Response. */
 export interface TokenSwapApp {
-  fetch(request: Request, connection?: ConnectionInfo): Promise<Response>;
+  /** `bindings`: what the runtime hands its handler (Hono's `env`), read by `getConnInfo`. */
+  fetch(request: Request, bindings?: unknown): Promise<Response>;
 }
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
@@ -86,10 +94,12 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   const prefix = (app: AppConfig) => (config.mount === 'named' ? `/apps/${app.name}` : '');
   const store = deps.store ?? new MemoryStore({ now });
   const guard = new UpstreamGuard({ now, metrics });
+  const peerAddress = peerAddressVia(deps.getConnInfo);
   const limit = config.rateLimit
     ? rateLimit({
         limiter: new RateLimiter(store, config.rateLimit, now),
         trustProxy: config.trustProxy,
+        peerAddress,
         onRejected: () => metrics.rateLimited(),
       })
     : undefined;
@@ -160,6 +170,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       sealed: deps.sealer.sealed,
       basePath: prefix(app),
       origin,
+      peerAddress,
     };
     root.route(prefix(app) || '/', createTokenRoutes(ctx, discovery, limit));
   }
@@ -181,7 +192,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     c.set('requestIdSent', true);
     return errorResponse(error, requestId);
   });
-  return { fetch: (request, connection) => Promise.resolve(root.fetch(request, connection)) };
+  return { fetch: (request, bindings) => Promise.resolve(root.fetch(request, bindings)) };
 }
 
 /** nginx's "client closed request": a status only logs and metrics ever see. */

@@ -9,6 +9,7 @@ import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
 import { startNodeServer } from './node-server.ts';
 import { createRandomPool } from './random-pool.ts';
+import { getServerConnInfo } from './server-conn-info.ts';
 import { createUndiciUpstream, type UndiciUpstream } from './undici-upstream.ts';
 
 export interface RunningService {
@@ -67,6 +68,7 @@ export async function startService(
     readiness,
     random,
     answerCipher: nodeAnswerCipher(random),
+    getConnInfo: getServerConnInfo,
     store: state.store,
   });
   const server = await startNodeServer({

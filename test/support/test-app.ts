@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { createApp } from '../../src/core/create-app.ts';
 import type { TokenSwapErrorCode } from '../../src/core/errors.ts';
 import type { UpstreamClient } from '../../src/core/upstream/upstream-client.ts';
+import { getServerConnInfo } from '../../src/node/server-conn-info.ts';
 import { createSealerFromConfig } from '../../src/services/sealer-from-config.ts';
 import { type LogLine, recordingLogger } from './recording-logger.ts';
 
@@ -31,7 +32,7 @@ export async function testApp(upstream: UpstreamClient, env: Record<string, stri
   const config = testConfig(env);
   const sealer = await createSealerFromConfig(config);
   const { logger, lines } = recordingLogger();
-  const app = createApp(config, { upstream, sealer, logger });
+  const app = createApp(config, { upstream, sealer, logger, getConnInfo: getServerConnInfo });
   return { app, config, sealer, lines };
 }
 
@@ -78,7 +79,7 @@ export async function testAppsFileApp(
     { appsFile: { variable: 'TOKENSWAP_CONFIG', text: JSON.stringify({ apps }) } },
   );
   const sealer = await createSealerFromConfig(config);
-  const app = createApp(config, { upstream, sealer });
+  const app = createApp(config, { upstream, sealer, getConnInfo: getServerConnInfo });
   return { app, config, sealer };
 }
 

@@ -1,3 +1,4 @@
+import { getConnInfo } from 'hono/cloudflare-workers';
 import type { Config } from '../../config/config.ts';
 import { ConfigError } from '../../config/config-error.ts';
 import { loadConfig } from '../../config/load-config.ts';
@@ -54,6 +55,8 @@ async function build(env: WorkerEnv): Promise<Built> {
     }
     const app = createApp(config, {
       upstream: fetchUpstream(),
+      // Cloudflare's edge sets CF-Connecting-IP to the client's address; a client cannot.
+      getConnInfo,
       sealer,
       logger,
       store: namespace ? new DurableObjectStore(namespace) : new MemoryStore(),
@@ -101,9 +104,7 @@ export function createWorker(): TokenSwapWorker {
       }
       // A response per request: a Worker may not hand one request's body to another.
       if ('misconfigured' in ready) return errorResponse(MISCONFIGURED);
-      // Cloudflare's edge sets CF-Connecting-IP to the client's address; a client cannot.
-      const remoteAddress = request.headers.get('cf-connecting-ip') ?? undefined;
-      return ready.app.fetch(request, { remoteAddress });
+      return ready.app.fetch(request, env);
     },
   };
 }
