@@ -38,7 +38,6 @@ async function appOnClock(answers: ScriptedAnswer[], env: Record<string, string>
       written.push(key, value);
       return memory.add(key, value, ttlMs);
     },
-    delete: (key: string) => memory.delete(key),
     deleteIfEquals: (key: string, value: string) => memory.deleteIfEquals(key, value),
     increment: (key: string, ttlMs: number) => memory.increment(key, ttlMs),
   });
