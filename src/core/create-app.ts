@@ -39,6 +39,8 @@ export interface AppDeps {
   readonly sealer: RefreshTokenSealer;
   /** Milliseconds since the epoch. */
   readonly now?: () => number;
+  /** Waits `ms` (a refresh waiting on another instance's); `setTimeout` by default. */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Fills the array with random bytes, like `crypto.getRandomValues`. */
   readonly random?: (bytes: Uint8Array) => Uint8Array;
   readonly logger?: Logger;
@@ -108,6 +110,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     windowMs: config.coalesceWindowMs,
     refreshTimeoutMs: config.upstreamTimeoutMs,
     now,
+    ...(deps.sleep && { sleep: deps.sleep }),
     random,
     ...(deps.answerCipher && { cipher: deps.answerCipher }),
     onCoalesced: () => metrics.coalesced(),
@@ -119,6 +122,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     windowMs: config.codeExchangeWindowMs,
     refreshTimeoutMs: config.upstreamTimeoutMs,
     now,
+    ...(deps.sleep && { sleep: deps.sleep }),
     random,
     ...(deps.answerCipher && { cipher: deps.answerCipher }),
     reuse: agedTokenAnswer,

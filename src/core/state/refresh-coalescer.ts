@@ -29,6 +29,8 @@ export interface RefreshCoalescerOptions<T> {
   readonly onCoalesced?: () => void;
   /** Milliseconds since the epoch; injected so tests can move time. */
   readonly now?: () => number;
+  /** Waits `ms` between two looks for the answer; on the injected clock in tests. */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Fills the array with random bytes, like `crypto.getRandomValues`: lock owner tokens. */
   readonly random?: (bytes: Uint8Array) => Uint8Array;
 }
@@ -36,7 +38,9 @@ export interface RefreshCoalescerOptions<T> {
 /** Time on top of the upstream deadline for the store round trips and the sealing around it. */
 export const LOCK_MARGIN_MS = 5_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The real wait, where none is injected. */
+export const realSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One upstream refresh per refresh token at a time, across every caller and every instance.
@@ -57,6 +61,7 @@ export class RefreshCoalescer<T> {
   readonly #keyPrefix: string;
   readonly #onCoalesced: () => void;
   readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: (bytes: Uint8Array) => Uint8Array;
   readonly #inFlight = new Map<string, Promise<T>>();
 
@@ -70,6 +75,7 @@ export class RefreshCoalescer<T> {
     this.#keyPrefix = options.keyPrefix ?? 'rt';
     this.#onCoalesced = options.onCoalesced ?? (() => {});
     this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? ((bytes) => crypto.getRandomValues(bytes));
   }
 
@@ -115,7 +121,7 @@ export class RefreshCoalescer<T> {
       if (await this.#store.add(lock, owner, this.#lockMs)) break;
       // Another instance is refreshing this token: wait for its answer, or for its lock to go.
       if (this.#now() > deadline) return refresh();
-      await sleep(this.#pollMs);
+      await this.#sleep(this.#pollMs);
     }
     try {
       // The previous holder writes its answer before it lets the lock go: an answer that
