@@ -6,6 +6,7 @@ import { createDpopGate } from './dpop/dpop-gate.ts';
 import { ProofKeys } from './dpop/proof-keys.ts';
 import { TokenSwapError } from './errors.ts';
 import { agedTokenAnswer, type TokenAnswer } from './grants/token-answer.ts';
+import { encodeHex } from './hex.ts';
 import type { AppEnv } from './http/app-env.ts';
 import {
   asTokenSwapError,
@@ -66,16 +67,12 @@ export interface TokenSwapApp {
   fetch(request: Request, bindings?: unknown): Promise<Response>;
 }
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-
 /** 24 hex digits (96 random bits), one request's id. */
 function randomId(random: (bytes: Uint8Array) => Uint8Array): () => string {
   const bytes = new Uint8Array(12);
   return () => {
     random(bytes);
-    let id = '';
-    for (let i = 0; i < bytes.length; i++) id += HEX[bytes[i]!];
-    return id;
+    return encodeHex(bytes);
   };
 }
 

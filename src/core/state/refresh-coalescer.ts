@@ -1,3 +1,4 @@
+import { encodeHex } from '../hex.ts';
 import { type AnswerCipher, webCryptoAnswerCipher } from './answer-cipher.ts';
 import type { StateStore } from './state-store.ts';
 
@@ -86,10 +87,7 @@ export class RefreshCoalescer<T> {
 
   /** Marks a lock as this caller's, so only this caller lets it go. */
   #ownerToken(): string {
-    let token = '';
-    for (const byte of this.#random(new Uint8Array(16)))
-      token += byte.toString(16).padStart(2, '0');
-    return token;
+    return encodeHex(this.#random(new Uint8Array(16)));
   }
 
   /** Runs `refresh` for this token unless another caller is already doing it or just did. */
