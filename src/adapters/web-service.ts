@@ -1,13 +1,13 @@
 import type { GetConnInfo } from 'hono/conninfo';
 import type { Config } from '../config/config.ts';
-import { ConfigError } from '../config/config-error.ts';
+import type { ConfigError } from '../config/config-error.ts';
 import type { Env } from '../config/env-reader.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { createApp, type TokenSwapApp } from '../core/create-app.ts';
 import type { Logger } from '../core/logger.ts';
 import { readinessChecks } from '../core/routes/readiness-checks.ts';
 import { type FetchLike, fetchUpstream } from '../core/upstream/fetch-upstream.ts';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../node/logger.ts';
+import { createLogger } from '../node/logger.ts';
 import { PrometheusMetrics } from '../services/prometheus-metrics.ts';
 import { createSealerFromConfig } from '../services/sealer-from-config.ts';
 import { createStore } from '../services/store-from-config.ts';
@@ -39,14 +39,6 @@ interface RuntimeSeam {
   readonly getConnInfo: GetConnInfo;
 }
 
-function logLevel(env: Env): LogLevel {
-  const level = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
-  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
-  throw new ConfigError([
-    { variable: 'LOG_LEVEL', message: `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"` },
-  ]);
-}
-
 /**
  * Validates `env` once (a bad value throws a `ConfigError` naming the variable) and builds the
  * service. Reads no environment of its own: the entry point passes it.
@@ -56,9 +48,8 @@ export async function createWebService(
   options: WebServiceOptions,
   runtime: RuntimeSeam,
 ): Promise<WebService> {
-  const level = logLevel(env);
   const config = loadConfig(env);
-  const logger = options.logger ?? (await createLogger({ level, pretty: false }));
+  const logger = options.logger ?? (await createLogger({ level: config.logLevel, pretty: false }));
   const sealer = await createSealerFromConfig(config, logger);
   const state = await createStore(config, logger);
   const metrics = new PrometheusMetrics({ redisUp: state.redisUp });

@@ -1,3 +1,4 @@
+import { SETTINGS } from '../../config/settings.ts';
 import { encodeHex } from '../hex.ts';
 import { type AnswerCipher, webCryptoAnswerCipher } from './answer-cipher.ts';
 import type { StateStore } from './state-store.ts';
@@ -68,8 +69,9 @@ export class RefreshCoalescer<T> {
 
   constructor(options: RefreshCoalescerOptions<T>) {
     this.#store = options.store;
-    this.#windowMs = options.windowMs ?? 30_000;
-    this.#lockMs = (options.refreshTimeoutMs ?? 10_000) + LOCK_MARGIN_MS;
+    this.#windowMs = options.windowMs ?? SETTINGS.TOKENSWAP_REFRESH_COALESCE_WINDOW_MS.default;
+    this.#lockMs =
+      (options.refreshTimeoutMs ?? SETTINGS.TOKENSWAP_UPSTREAM_TIMEOUT_MS.default) + LOCK_MARGIN_MS;
     this.#pollMs = options.pollMs ?? 25;
     this.#cipher = options.cipher ?? webCryptoAnswerCipher();
     this.#reuse = options.reuse ?? ((kept) => kept);
