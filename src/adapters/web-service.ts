@@ -5,12 +5,10 @@ import type { Env } from '../config/env-reader.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { createApp, type TokenSwapApp } from '../core/create-app.ts';
 import type { Logger } from '../core/logger.ts';
-import { readinessChecks } from '../core/routes/readiness-checks.ts';
 import { type FetchLike, fetchUpstream } from '../core/upstream/fetch-upstream.ts';
 import { createLogger } from '../node/logger.ts';
-import { PrometheusMetrics } from '../services/prometheus-metrics.ts';
+import { createRuntimeServices } from '../services/runtime-services.ts';
 import { createSealerFromConfig } from '../services/sealer-from-config.ts';
-import { createStore } from '../services/store-from-config.ts';
 
 /**
  * The swap server as the runtimes other than `tokenswap serve` run it (Deno, Bun, functions):
@@ -51,33 +49,17 @@ export async function createWebService(
   const config = loadConfig(env);
   const logger = options.logger ?? (await createLogger({ level: config.logLevel, pretty: false }));
   const sealer = await createSealerFromConfig(config, logger);
-  const state = await createStore(config, logger);
-  const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
-  let draining = false;
-  const readiness = readinessChecks({
-    config,
-    sealer,
-    draining: () => draining,
-    redisUp: state.redisUp,
-  });
+  const services = await createRuntimeServices(config, logger, sealer);
   const app = createApp(config, {
     upstream: fetchUpstream(options.fetch),
     getConnInfo: runtime.getConnInfo,
     sealer,
     logger,
-    metrics,
-    readiness,
-    store: state.store,
+    metrics: services.metrics,
+    readiness: services.readiness,
+    store: services.store,
   });
-  return {
-    app,
-    config,
-    logger,
-    drain: () => {
-      draining = true;
-    },
-    close: () => state.close(),
-  };
+  return { app, config, logger, drain: services.drain, close: services.close };
 }
 
 /** The lines a config error prints: each variable and what is wrong, never its value. */

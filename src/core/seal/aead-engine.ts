@@ -61,27 +61,21 @@ export function openFramed<K>(
 /** AES-256-GCM through Web Crypto: every runtime has it. Keys are imported once, non-extractable. */
 export function webCryptoEngine(crypto: Crypto = globalThis.crypto): AeadEngine<CryptoKey> {
   const buffer = (bytes: Uint8Array) => bytes as Uint8Array<ArrayBuffer>;
+  const run =
+    (operation: 'encrypt' | 'decrypt') =>
+    async (key: CryptoKey, iv: Uint8Array, aad: Uint8Array, data: Uint8Array) =>
+      new Uint8Array(
+        await crypto.subtle[operation](
+          { name: 'AES-GCM', iv: buffer(iv), additionalData: buffer(aad) },
+          key,
+          buffer(data),
+        ),
+      );
   return {
     importKey: (key) =>
       crypto.subtle.importKey('raw', buffer(key), 'AES-GCM', false, ['encrypt', 'decrypt']),
     random: (bytes) => crypto.getRandomValues(bytes),
-    async encrypt(key, iv, aad, plaintext) {
-      return new Uint8Array(
-        await crypto.subtle.encrypt(
-          { name: 'AES-GCM', iv: buffer(iv), additionalData: buffer(aad) },
-          key,
-          buffer(plaintext),
-        ),
-      );
-    },
-    async decrypt(key, iv, aad, sealed) {
-      return new Uint8Array(
-        await crypto.subtle.decrypt(
-          { name: 'AES-GCM', iv: buffer(iv), additionalData: buffer(aad) },
-          key,
-          buffer(sealed),
-        ),
-      );
-    },
+    encrypt: run('encrypt'),
+    decrypt: run('decrypt'),
   };
 }

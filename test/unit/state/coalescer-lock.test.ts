@@ -7,6 +7,20 @@ import { manualClock } from '../../support/manual-clock.ts';
 
 const POLL_MS = 2;
 
+/** Coalescer options on a manual clock, over a store on the same clock. */
+function onClock(refreshTimeoutMs?: number) {
+  const clock = manualClock();
+  const store = new MemoryStore({ now: clock.now });
+  const options = {
+    store,
+    now: clock.now,
+    sleep: clock.sleep,
+    pollMs: POLL_MS,
+    ...(refreshTimeoutMs !== undefined && { refreshTimeoutMs }),
+  };
+  return { clock, store, options };
+}
+
 describe('the refresh lock', () => {
   it('lives as long as the upstream deadline plus a margin', () => {
     const coalescer = new RefreshCoalescer({ store: new MemoryStore(), refreshTimeoutMs: 120_000 });
@@ -14,15 +28,7 @@ describe('the refresh lock', () => {
   });
 
   it('still holds while a slow upstream (120 s deadline) is past the old fixed 15 s', async () => {
-    const clock = manualClock();
-    const store = new MemoryStore({ now: clock.now });
-    const options = {
-      store,
-      now: clock.now,
-      sleep: clock.sleep,
-      pollMs: POLL_MS,
-      refreshTimeoutMs: 120_000,
-    };
+    const { clock, options } = onClock(120_000);
     const [a, b] = [new RefreshCoalescer<string>(options), new RefreshCoalescer<string>(options)];
     const upstream = controlledRefresh();
     const first = a.run('token', 'app', upstream.refresh);
@@ -40,15 +46,7 @@ describe('the refresh lock', () => {
   });
 
   it('is let go only by its owner: a lapsed holder does not drop the next holder’s lock', async () => {
-    const clock = manualClock();
-    const store = new MemoryStore({ now: clock.now });
-    const options = {
-      store,
-      now: clock.now,
-      sleep: clock.sleep,
-      pollMs: POLL_MS,
-      refreshTimeoutMs: 1_000,
-    };
+    const { clock, options } = onClock(1_000);
     const [a, b, c] = [1, 2, 3].map(() => new RefreshCoalescer<string>(options));
     const upstream = controlledRefresh();
     const first = a!.run('token', 'app', upstream.refresh);
@@ -72,15 +70,9 @@ describe('the refresh lock', () => {
 
   // On the real clock this would wait the whole lock (15 s).
   it('waits on the injected clock, then refreshes itself when the holder never answers', async () => {
-    const clock = manualClock();
-    const store = new MemoryStore({ now: clock.now });
+    const { clock, store, options } = onClock();
     // A lock taken by an instance that died while holding it.
-    const coalescer = new RefreshCoalescer<string>({
-      store,
-      now: clock.now,
-      sleep: clock.sleep,
-      pollMs: POLL_MS,
-    });
+    const coalescer = new RefreshCoalescer<string>(options);
     const id = await webCryptoAnswerCipher().id('token', 'app');
     expect(await store.add(`rt:lock:${id}`, 'someone-else', 10 * coalescer.lockMs)).toBe(true);
     let calls = 0;
