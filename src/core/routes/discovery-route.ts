@@ -10,8 +10,6 @@ export const DISCOVERY_PATH = '/.well-known/tokenswap';
 
 export interface DiscoverySettings {
   readonly app: AppConfig;
-  readonly accountsUrl: string;
-  readonly apiUrl: string;
   readonly sealed: boolean;
   /** The app's base path on this server: '' or `/apps/<name>`. */
   readonly basePath: string;
@@ -20,17 +18,41 @@ export interface DiscoverySettings {
 }
 
 /**
+ * What a client must know of the app's provider to log in: which one it is, the parameters its
+ * authorize URL needs (Google's `access_type=offline`), how it joins scopes there (Strava's
+ * commas), whether it takes PKCE, and whether its tokens may never expire.
+ */
+function providerDiscovery(app: AppConfig) {
+  const { profile, apiUrl } = app.provider;
+  const params = profile.authorizeParams;
+  return {
+    provider: profile.name,
+    provider_name: profile.displayName,
+    ...(Object.keys(params).length > 0 && { authorize_params: params }),
+    ...(profile.authorizeScopeSeparator !== ' ' && {
+      authorize_scope_separator: profile.authorizeScopeSeparator,
+    }),
+    ...(!profile.pkce && { pkce: false }),
+    access_tokens_expire: profile.accessTokensExpire,
+    ...(apiUrl !== undefined &&
+      profile.userInfoPath !== undefined && { userinfo_url: `${apiUrl}${profile.userInfoPath}` }),
+    ...(profile.advice !== undefined && { advice: profile.advice }),
+  };
+}
+
+/**
  * The public settings a client needs to log in, so it needs only the server's URL. Every value
  * here is public: never the secret.
  */
 export function discoveryHandler(settings: DiscoverySettings) {
-  const { app, accountsUrl, apiUrl, sealed, basePath, origin } = settings;
+  const { app, sealed, basePath, origin } = settings;
+  const provider = providerDiscovery(app);
   return (c: Context) => {
     const base = `${origin(c.req.raw, c.env as ConnectionInfo | undefined)}${basePath}`;
     return jsonResponse({
       client_id: app.clientId,
-      authorize_url: `${accountsUrl}/authorize`,
-      api_url: apiUrl,
+      authorize_url: app.provider.authorizeUrl,
+      ...(app.provider.apiUrl !== undefined && { api_url: app.provider.apiUrl }),
       redirect_uris: app.redirectUris,
       swap_url: `${base}/swap`,
       refresh_url: `${base}/refresh`,
@@ -38,6 +60,7 @@ export function discoveryHandler(settings: DiscoverySettings) {
       sealed_refresh_tokens: sealed,
       ...dpopDiscovery(app.dpop),
       ...(app.scopes === undefined ? {} : { scopes: app.scopes }),
+      ...provider,
     });
   };
 }
