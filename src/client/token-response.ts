@@ -6,7 +6,8 @@ export interface TokenAnswer {
   /** Absent when the server kept the old refresh token (RFC 6749 §6). */
   readonly refreshToken: string | undefined;
   /** Seconds the access token lives. */
-  readonly expiresIn: number;
+  /** Undefined: the token never expires (the server's discovery says its provider has such). */
+  readonly expiresIn: number | undefined;
   readonly scope: string | undefined;
 }
 
@@ -93,8 +94,9 @@ export async function processTokenResponse(response: Response, now: number): Pro
   if (typeof access_token !== 'string' || access_token === '') throw invalid('no access_token');
   if (token_type !== undefined && (typeof token_type !== 'string' || !/^bearer$/i.test(token_type)))
     throw invalid('a token_type other than Bearer');
-  const expiresIn = expiresInOf(expires_in);
-  if (expiresIn === undefined) throw invalid('no valid expires_in');
+  // Absent only for a token that never expires (a GitHub OAuth app's); present, it must be valid.
+  const expiresIn = expires_in === undefined ? undefined : expiresInOf(expires_in);
+  if (expires_in !== undefined && expiresIn === undefined) throw invalid('no valid expires_in');
   if (refresh_token !== undefined && (typeof refresh_token !== 'string' || refresh_token === ''))
     throw invalid('an invalid refresh_token');
   if (scope !== undefined && typeof scope !== 'string') throw invalid('an invalid scope');

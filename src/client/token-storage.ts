@@ -1,10 +1,17 @@
 import { isStoredDpopKey, type StoredDpopKey } from './dpop-key.ts';
 
+/** `expiresAt` of an access token that never expires: as late as a JSON number can say exactly. */
+export const NEVER_EXPIRES = Number.MAX_SAFE_INTEGER;
+
 /** The tokens a client holds. `expiresAt` is in milliseconds since the epoch. */
 export interface StoredTokens {
   readonly accessToken: string;
-  /** As the server handed it out: sealed (opaque) when the server seals refresh tokens. */
-  readonly refreshToken: string;
+  /**
+   * As the server handed it out: sealed (opaque) when the server seals refresh tokens. Absent
+   * only with an access token that never expires (a GitHub OAuth app's).
+   */
+  readonly refreshToken?: string;
+  /** `NEVER_EXPIRES` for an access token without a lifetime. */
   readonly expiresAt: number;
   /** The granted scopes, space separated. */
   readonly scope: string;
@@ -49,8 +56,8 @@ export function isStoredTokens(value: unknown): value is StoredTokens {
   const v = value as Record<string, unknown>;
   return (
     typeof v.accessToken === 'string' &&
-    typeof v.refreshToken === 'string' &&
-    v.refreshToken !== '' &&
+    (v.refreshToken === undefined ||
+      (typeof v.refreshToken === 'string' && v.refreshToken !== '')) &&
     typeof v.expiresAt === 'number' &&
     Number.isFinite(v.expiresAt) &&
     typeof v.scope === 'string' &&

@@ -4,7 +4,12 @@ import { DISCOVERY_PATH, type Discovery, parseDiscovery } from './discovery.ts';
 import { createDpopKey, createDpopProof, type StoredDpopKey } from './dpop-key.ts';
 import { createPkcePair, randomToken } from './pkce.ts';
 import { processJsonResponse, processTokenResponse, type TokenAnswer } from './token-response.ts';
-import { memoryStorage, type StoredTokens, type TokenStorage } from './token-storage.ts';
+import {
+  memoryStorage,
+  NEVER_EXPIRES,
+  type StoredTokens,
+  type TokenStorage,
+} from './token-storage.ts';
 
 /** A `fetch`: the global one, or one that reaches the server another way (tests, proxies). */
 export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -114,12 +119,15 @@ export class TokenSwapClient {
   async startLogin(options: StartLoginOptions): Promise<PendingLogin> {
     const discovery = await this.discover();
     const state = randomToken(16);
-    const pkce = options.pkce ? await createPkcePair() : undefined;
+    // A provider without PKCE (Twitch, Strava) gets no challenge: the server holds the secret.
+    const pkce = options.pkce && discovery.pkce !== false ? await createPkcePair() : undefined;
     const url = buildAuthorizeUrl({
       authorizeUrl: discovery.authorize_url,
       clientId: discovery.client_id,
       redirectUri: options.redirectUri,
       scope: options.scope,
+      scopeSeparator: discovery.authorize_scope_separator,
+      extraParams: discovery.authorize_params,
       state,
       codeChallenge: pkce?.challenge,
       showDialog: options.showDialog,
@@ -145,7 +153,8 @@ export class TokenSwapClient {
     const dpopKey = await this.#newDpopKey(discovery);
     const sentAt = this.#now();
     const answer = await this.#postForTokens(discovery.swap_url, body, dpopKey);
-    if (answer.refreshToken === undefined) {
+    // Only a token that never expires comes without a refresh token (a GitHub OAuth app's).
+    if (answer.refreshToken === undefined && answer.expiresIn !== undefined) {
       throw new TokenSwapClientError('INVALID_RESPONSE', 'the swap answered no refresh token');
     }
     const tokens = this.#stored(answer, sentAt, answer.refreshToken, '', dpopKey);
@@ -257,6 +266,12 @@ export class TokenSwapClient {
   }
 
   async #refreshWith(current: StoredTokens): Promise<StoredTokens> {
+    if (current.refreshToken === undefined) {
+      throw new TokenSwapClientError(
+        'LOGIN_REQUIRED',
+        'the access token was refused and there is no refresh token: log in again',
+      );
+    }
     const discovery = await this.discover();
     const body = new URLSearchParams({ refresh_token: current.refreshToken });
     // A login from before DPoP was turned on gets a key now: the server binds the token to it.
@@ -278,15 +293,15 @@ export class TokenSwapClient {
   #stored(
     answer: TokenAnswer,
     sentAt: number,
-    refreshToken: string,
+    refreshToken: string | undefined,
     scope: string,
     dpopKey: StoredDpopKey | undefined,
   ): StoredTokens {
     // Counted from when the request left: the token cannot have been issued before that.
     return {
       accessToken: answer.accessToken,
-      refreshToken,
-      expiresAt: sentAt + answer.expiresIn * 1000,
+      ...(refreshToken !== undefined && { refreshToken }),
+      expiresAt: answer.expiresIn === undefined ? NEVER_EXPIRES : sentAt + answer.expiresIn * 1000,
       scope: answer.scope ?? scope,
       ...(dpopKey !== undefined && { dpopKey }),
     };
