@@ -66,7 +66,7 @@ describe.each(PROVIDER_FIXTURES)(
     });
 
     async function login() {
-      const challenge = fixture.pkce
+      const challenge: Record<string, string> = fixture.pkce
         ? { code_challenge_method: 'S256', code_challenge: await s256(VERIFIER) }
         : {};
       const callback = await consentAt(emulator.url, fixture, challenge);
