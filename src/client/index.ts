@@ -21,6 +21,7 @@ export { retryAfterSeconds } from './token-response.ts';
 export {
   isStoredTokens,
   memoryStorage,
+  NEVER_EXPIRES,
   parseStoredTokens,
   type StoredTokens,
   type TokenStorage,
