@@ -14,16 +14,25 @@ Runs the token swap server. Configuration comes from the environment and from a 
 the working directory (the environment wins); --port and --host override PORT and HOST.
 
 Required:
-  SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET   your app's credentials
+  SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET   your app's credentials (TOKENSWAP_CLIENT_ID,
+                                             TOKENSWAP_CLIENT_SECRET for any provider)
   SPOTIFY_CLIENT_CALLBACK_URL                redirect URI used when a client sends none
-                                             (alias SPOTIFY_REDIRECT_URI)
+                                             (alias SPOTIFY_REDIRECT_URI; TOKENSWAP_REDIRECT_URI)
   TOKENSWAP_ENCRYPTION_KEYS                  keys that seal refresh tokens (npx tokenswap keygen),
                                              or ENCRYPTION_SECRET, or
                                              TOKENSWAP_PLAINTEXT_REFRESH_TOKENS=true
 Optional:
+  TOKENSWAP_PROVIDER               spotify (default), google, github, twitch, strava, discord,
+                                   dropbox, zoom, atlassian or generic; SPOTIFY_* names are for
+                                   spotify only, and a setting given under both names is an error
   SPOTIFY_REDIRECT_URIS            further allowed redirect URIs, comma-separated
-  SPOTIFY_ACCOUNTS_URL             accounts service (default https://accounts.spotify.com)
-  SPOTIFY_API_URL                  Web API (default https://api.spotify.com)
+                                   (TOKENSWAP_REDIRECT_URIS)
+  SPOTIFY_ACCOUNTS_URL             replaces the provider's origin, keeping its paths (default
+                                   https://accounts.spotify.com; TOKENSWAP_PROVIDER_URL)
+  SPOTIFY_API_URL                  Web API (default https://api.spotify.com; TOKENSWAP_API_URL)
+  TOKENSWAP_TOKEN_URL, TOKENSWAP_AUTHORIZE_URL, TOKENSWAP_CLIENT_AUTH (basic, post),
+  TOKENSWAP_EXTRA_PARAMS           the generic provider's endpoints, client authentication and
+                                   authorize parameters
   TOKENSWAP_PUBLIC_URL             the origin clients reach this server at, e.g.
                                    https://swap.example.com: every published URL starts with it
   PORT (3000), HOST (0.0.0.0)      where to listen
