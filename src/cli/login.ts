@@ -2,20 +2,21 @@ import { resolve } from 'node:path';
 import { isTokenSwapClientError } from '../client/client-errors.ts';
 import { memoryStorage } from '../client/token-storage.ts';
 import { createTokenSwapClient } from '../client/token-swap-client.ts';
+import { type Command, UsageError } from './command.ts';
 import {
   CallbackTimeoutError,
   chooseLoopbackRedirect,
   type LoopbackListener,
   listenForCallback,
-} from '../node/loopback-callback.ts';
-import { openBrowser } from '../node/open-browser.ts';
+} from './login/loopback-callback.ts';
+import { openBrowser } from './login/open-browser.ts';
+import { serverProvider } from './login/server-provider.ts';
 import {
   defaultTokenFile,
   TokenFile,
   TokenFileError,
   type TokenFileUser,
-} from '../node/token-file.ts';
-import { type Command, UsageError } from './command.ts';
+} from './login/token-file.ts';
 
 const USAGE = `Usage: tokenswap login --server URL [--scope "a b"] [--token-file PATH] [--no-open]
                        [--timeout SECONDS] [--no-dpop]
@@ -178,14 +179,10 @@ export const loginCommand: Command = {
     let defaultScope = DEFAULT_SCOPE;
     try {
       const discovery = await client.discover();
-      // A server from before provider profiles is Spotify's, with its `/v1/me`.
-      userinfoUrl =
-        discovery.userinfo_url ??
-        (discovery.provider === undefined && discovery.api_url !== undefined
-          ? `${discovery.api_url}/v1/me`
-          : undefined);
-      providerName = discovery.provider_name ?? 'Spotify';
-      if ((discovery.provider ?? 'spotify') !== 'spotify') defaultScope = '';
+      const provider = await serverProvider(client.serverUrl, discovery);
+      userinfoUrl = provider.userinfoUrl;
+      providerName = provider.displayName;
+      if (provider.name !== 'spotify') defaultScope = '';
       const redirect = chooseLoopbackRedirect(discovery.redirect_uris);
       if (redirect === undefined) {
         return fail(

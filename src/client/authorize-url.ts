@@ -1,7 +1,7 @@
 import { TokenSwapClientError } from './client-errors.ts';
 
 export interface AuthorizeRequest {
-  /** The provider's `/authorize` (the discovery document's `authorize_url`). */
+  /** The provider's `/authorize` (the discovery document's `authorize_url`; its query is kept). */
   readonly authorizeUrl: string;
   readonly clientId: string;
   readonly redirectUri: string;
@@ -9,8 +9,6 @@ export interface AuthorizeRequest {
   readonly scope?: string | undefined;
   /** How the provider joins scopes in this URL (Strava: `,`); a space by default. */
   readonly scopeSeparator?: string | undefined;
-  /** Parameters the provider needs besides (discovery's `authorize_params`). */
-  readonly extraParams?: Readonly<Record<string, string>> | undefined;
   readonly state: string;
   /** The PKCE S256 challenge (RFC 7636 §4.3), when the login uses PKCE. */
   readonly codeChallenge?: string | undefined;
@@ -21,18 +19,12 @@ export interface AuthorizeRequest {
 /** The `/authorize` URL of the authorization code flow (RFC 6749 §4.1.1), with PKCE when given. */
 export function buildAuthorizeUrl(request: AuthorizeRequest): string {
   const url = new URL(request.authorizeUrl);
-  for (const [name, value] of Object.entries(request.extraParams ?? {})) {
-    url.searchParams.set(name, value);
-  }
   url.searchParams.set('client_id', request.clientId);
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('redirect_uri', request.redirectUri);
   url.searchParams.set('state', request.state);
   if (request.scope) {
-    const separator = request.scopeSeparator ?? ' ';
-    const scope =
-      separator === ' ' ? request.scope : request.scope.trim().split(/\s+/).join(separator);
-    url.searchParams.set('scope', scope);
+    url.searchParams.set('scope', request.scope.split(' ').join(request.scopeSeparator ?? ' '));
   }
   if (request.codeChallenge) {
     url.searchParams.set('code_challenge_method', 'S256');

@@ -9,7 +9,10 @@ export const DISCOVERY_PATH = '/.well-known/tokenswap';
  */
 export interface Discovery {
   readonly client_id: string;
-  /** The provider's (or its emulator's) `/authorize`. */
+  /**
+   * The provider's (or its emulator's) `/authorize`, with the parameters the provider needs
+   * already in its query (Google's `access_type=offline`, …).
+   */
   readonly authorize_url: string;
   /** The provider's API base (Spotify's Web API); absent when the server names none. */
   readonly api_url?: string | undefined;
@@ -26,21 +29,15 @@ export interface Discovery {
   readonly dpop?: 'off' | 'allowed' | 'required' | undefined;
   /** The JWS algorithms of DPoP proofs the server takes (RFC 9449 §5.1). */
   readonly dpop_signing_alg_values_supported?: readonly string[] | undefined;
-  /** The provider profile (`spotify`, `github`, …); absent on servers from before profiles. */
-  readonly provider?: string | undefined;
-  readonly provider_name?: string | undefined;
-  /** Parameters to add to the authorize URL (Google's `access_type=offline`, …). */
-  readonly authorize_params?: Readonly<Record<string, string>> | undefined;
-  /** How the authorize URL joins scopes, when not with spaces (Strava: `,`). */
-  readonly authorize_scope_separator?: string | undefined;
+  /**
+   * Provider quirks a client acts on (a value it does not know leaves the default): how the
+   * authorize URL joins scopes, when not with spaces (Strava: `,`).
+   */
+  readonly authorize_scope_separator?: ',' | undefined;
   /** `false` when the provider takes no PKCE challenge. */
-  readonly pkce?: boolean | undefined;
+  readonly pkce?: false | undefined;
   /** `sometimes`: the provider has access tokens that never expire (answered without `expires_in`). */
-  readonly access_tokens_expire?: 'always' | 'sometimes' | undefined;
-  /** Who a token belongs to (`GET` with the access token). */
-  readonly userinfo_url?: string | undefined;
-  /** What else to know to get a refresh token from this provider. */
-  readonly advice?: string | undefined;
+  readonly access_tokens_expire?: 'sometimes' | undefined;
 }
 
 const DPOP_POLICIES = ['off', 'allowed', 'required'] as const;
@@ -109,32 +106,10 @@ export function parseDiscovery(body: unknown, serverUrl: string | URL): Discover
       record.dpop_signing_alg_values_supported === undefined
         ? undefined
         : stringList(record.dpop_signing_alg_values_supported, 'dpop_signing_alg_values_supported'),
-    provider: optionalString(record, 'provider'),
-    provider_name: optionalString(record, 'provider_name'),
-    authorize_params: stringRecord(record.authorize_params, 'authorize_params'),
-    authorize_scope_separator: optionalString(record, 'authorize_scope_separator'),
-    pkce: record.pkce === undefined ? undefined : record.pkce !== false,
+    authorize_scope_separator: record.authorize_scope_separator === ',' ? ',' : undefined,
+    pkce: record.pkce === false ? false : undefined,
     access_tokens_expire: record.access_tokens_expire === 'sometimes' ? 'sometimes' : undefined,
-    userinfo_url:
-      record.userinfo_url === undefined ? undefined : absoluteUrl(record, 'userinfo_url'),
-    advice: optionalString(record, 'advice'),
   });
-}
-
-function optionalString(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw invalid(field);
-  return value;
-}
-
-/** An object of string values; the names the authorize URL must not lose are the client's own. */
-function stringRecord(value: unknown, field: string): Readonly<Record<string, string>> | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(field);
-  const entries = Object.entries(value);
-  if (!entries.every(([, v]) => typeof v === 'string')) throw invalid(field);
-  return Object.freeze(Object.fromEntries(entries) as Record<string, string>);
 }
 
 function dpopPolicy(value: unknown): Discovery['dpop'] {

@@ -84,7 +84,12 @@ function expiresInOf(value: unknown): number | undefined {
 }
 
 /** Checks a token answer field by field (RFC 6749 §5.1). */
-export async function processTokenResponse(response: Response, now: number): Promise<TokenAnswer> {
+export async function processTokenResponse(
+  response: Response,
+  now: number,
+  /** The server's provider has tokens that never expire: an answer may lack `expires_in`. */
+  neverExpires = false,
+): Promise<TokenAnswer> {
   const body = await processJsonResponse(response, now);
   const { access_token, token_type, expires_in, refresh_token, scope } = body;
   const invalid = (what: string) =>
@@ -94,9 +99,11 @@ export async function processTokenResponse(response: Response, now: number): Pro
   if (typeof access_token !== 'string' || access_token === '') throw invalid('no access_token');
   if (token_type !== undefined && (typeof token_type !== 'string' || !/^bearer$/i.test(token_type)))
     throw invalid('a token_type other than Bearer');
-  // Absent only for a token that never expires (a GitHub OAuth app's); present, it must be valid.
-  const expiresIn = expires_in === undefined ? undefined : expiresInOf(expires_in);
-  if (expires_in !== undefined && expiresIn === undefined) throw invalid('no valid expires_in');
+  const expiresIn = expiresInOf(expires_in);
+  // Absent only for a token that never expires (a GitHub OAuth app's).
+  if (expiresIn === undefined && !(neverExpires && expires_in === undefined)) {
+    throw invalid('no valid expires_in');
+  }
   if (refresh_token !== undefined && (typeof refresh_token !== 'string' || refresh_token === ''))
     throw invalid('an invalid refresh_token');
   if (scope !== undefined && typeof scope !== 'string') throw invalid('an invalid scope');

@@ -1,7 +1,7 @@
 import { isStoredDpopKey, type StoredDpopKey } from './dpop-key.ts';
 
-/** `expiresAt` of an access token that never expires: as late as a JSON number can say exactly. */
-export const NEVER_EXPIRES = Number.MAX_SAFE_INTEGER;
+/** `expiresAt` of an access token that never expires: the year 287,000. */
+export const NEVER_EXPIRES = 9e15;
 
 /** The tokens a client holds. `expiresAt` is in milliseconds since the epoch. */
 export interface StoredTokens {

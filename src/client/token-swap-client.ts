@@ -127,7 +127,6 @@ export class TokenSwapClient {
       redirectUri: options.redirectUri,
       scope: options.scope,
       scopeSeparator: discovery.authorize_scope_separator,
-      extraParams: discovery.authorize_params,
       state,
       codeChallenge: pkce?.challenge,
       showDialog: options.showDialog,
@@ -152,7 +151,7 @@ export class TokenSwapClient {
     if (options.codeVerifier) body.set('code_verifier', options.codeVerifier);
     const dpopKey = await this.#newDpopKey(discovery);
     const sentAt = this.#now();
-    const answer = await this.#postForTokens(discovery.swap_url, body, dpopKey);
+    const answer = await this.#postForTokens(discovery.swap_url, body, dpopKey, discovery);
     // Only a token that never expires comes without a refresh token (a GitHub OAuth app's).
     if (answer.refreshToken === undefined && answer.expiresIn !== undefined) {
       throw new TokenSwapClientError('INVALID_RESPONSE', 'the swap answered no refresh token');
@@ -267,17 +266,14 @@ export class TokenSwapClient {
 
   async #refreshWith(current: StoredTokens): Promise<StoredTokens> {
     if (current.refreshToken === undefined) {
-      throw new TokenSwapClientError(
-        'LOGIN_REQUIRED',
-        'the access token was refused and there is no refresh token: log in again',
-      );
+      throw new TokenSwapClientError('LOGIN_REQUIRED', 'no refresh token');
     }
     const discovery = await this.discover();
     const body = new URLSearchParams({ refresh_token: current.refreshToken });
     // A login from before DPoP was turned on gets a key now: the server binds the token to it.
     const dpopKey = current.dpopKey ?? (await this.#newDpopKey(discovery));
     const sentAt = this.#now();
-    const answer = await this.#postForTokens(discovery.refresh_url, body, dpopKey);
+    const answer = await this.#postForTokens(discovery.refresh_url, body, dpopKey, discovery);
     // RFC 6749 §6: a new refresh token replaces the old one; none means keep the old one.
     const tokens = this.#stored(
       answer,
@@ -300,7 +296,7 @@ export class TokenSwapClient {
     // Counted from when the request left: the token cannot have been issued before that.
     return {
       accessToken: answer.accessToken,
-      ...(refreshToken !== undefined && { refreshToken }),
+      refreshToken,
       expiresAt: answer.expiresIn === undefined ? NEVER_EXPIRES : sentAt + answer.expiresIn * 1000,
       scope: answer.scope ?? scope,
       ...(dpopKey !== undefined && { dpopKey }),
@@ -319,6 +315,7 @@ export class TokenSwapClient {
     url: string,
     body: URLSearchParams,
     dpopKey: StoredDpopKey | undefined,
+    discovery: Discovery,
   ): Promise<TokenAnswer> {
     const post = async () => {
       const headers: Record<string, string> = { ...FORM_HEADERS };
@@ -336,7 +333,11 @@ export class TokenSwapClient {
       await response.body?.cancel();
       response = await post();
     }
-    return processTokenResponse(response, this.#now());
+    return processTokenResponse(
+      response,
+      this.#now(),
+      discovery.access_tokens_expire === 'sometimes',
+    );
   }
 
   async #send(url: string, init: RequestInit): Promise<Response> {

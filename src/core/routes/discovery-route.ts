@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 import type { AppConfig } from '../../config/config.ts';
 import { dpopDiscovery } from '../dpop/dpop-discovery.ts';
 import { jsonResponse } from '../http/json-response.ts';
+import type { PeerAddress } from '../http/peer-address.ts';
 import type { PublicOrigin } from '../http/public-origin.ts';
-import type { ConnectionInfo } from '../http/rate-limit.ts';
 
 /** Path of the discovery document, relative to an app's base path. */
 export const DISCOVERY_PATH = '/.well-known/tokenswap';
@@ -15,6 +15,7 @@ export interface DiscoverySettings {
   readonly basePath: string;
   /** Where the published URLs point (`TOKENSWAP_PUBLIC_URL`, else the request's origin). */
   readonly origin: PublicOrigin;
+  readonly peerAddress: PeerAddress;
 }
 
 /**
@@ -45,13 +46,19 @@ function providerDiscovery(app: AppConfig) {
  * here is public: never the secret.
  */
 export function discoveryHandler(settings: DiscoverySettings) {
-  const { app, sealed, basePath, origin } = settings;
+  const { app, sealed, basePath, origin, peerAddress } = settings;
   const provider = providerDiscovery(app);
+  // What the provider needs in the authorize URL goes in it, so every client sends it.
+  const authorize = new URL(app.provider.authorizeUrl);
+  for (const [name, value] of Object.entries(app.provider.profile.authorizeParams)) {
+    authorize.searchParams.set(name, value);
+  }
+  const authorizeUrl = authorize.search === '' ? app.provider.authorizeUrl : authorize.href;
   return (c: Context) => {
-    const base = `${origin(c.req.raw, c.env as ConnectionInfo | undefined)}${basePath}`;
+    const base = `${origin(c.req.raw, peerAddress(c))}${basePath}`;
     return jsonResponse({
       client_id: app.clientId,
-      authorize_url: app.provider.authorizeUrl,
+      authorize_url: authorizeUrl,
       ...(app.provider.apiUrl !== undefined && { api_url: app.provider.apiUrl }),
       redirect_uris: app.redirectUris,
       swap_url: `${base}/swap`,

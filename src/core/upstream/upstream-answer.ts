@@ -40,9 +40,7 @@ export function upstreamUnavailable(
   cause?: unknown,
 ) {
   return new TokenSwapError('UPSTREAM_UNAVAILABLE', {
-    status: 502,
-    error: 'temporarily_unavailable',
-    description: `The ${serviceName} is unavailable, try again later`,
+    upstream: serviceName,
     retryAfter,
     detail,
     cause,
@@ -51,9 +49,7 @@ export function upstreamUnavailable(
 
 export function upstreamTimeout(serviceName: string, cause?: unknown) {
   return new TokenSwapError('UPSTREAM_TIMEOUT', {
-    status: 504,
-    error: 'temporarily_unavailable',
-    description: `The ${serviceName} did not answer in time, try again later`,
+    upstream: serviceName,
     detail: 'upstream timeout',
     cause,
   });
@@ -219,16 +215,14 @@ export function tokensOf(profile: ProviderProfile, answer: UpstreamAnswer): Upst
       return answer.tokens;
     case 'refused':
       throw new TokenSwapError('UPSTREAM_OAUTH_ERROR', {
-        status: answer.refusal.status,
-        error: answer.refusal.error,
+        relayed: { status: answer.refusal.status, error: answer.refusal.error },
         description: answer.refusal.description,
         detail: `upstream ${answer.status} ${answer.refusal.error}`,
       });
     case 'rate-limited':
       throw new TokenSwapError('UPSTREAM_RATE_LIMITED', {
-        status: 429,
-        error: answer.error ?? 'temporarily_unavailable',
-        description: `The ${service} is rate limiting requests, try again later`,
+        upstream: service,
+        relayed: { error: answer.error },
         retryAfter: answer.retryAfter,
         detail: 'upstream 429',
       });
@@ -236,9 +230,7 @@ export function tokensOf(profile: ProviderProfile, answer: UpstreamAnswer): Upst
       throw upstreamUnavailable(service, `upstream answered ${answer.status}`, answer.retryAfter);
     case 'invalid':
       throw new TokenSwapError('UPSTREAM_INVALID_RESPONSE', {
-        status: 502,
-        error: 'temporarily_unavailable',
-        description: `The ${service} gave an invalid answer, try again later`,
+        upstream: service,
         detail: answer.detail,
       });
   }

@@ -130,9 +130,7 @@ export class UpstreamGuard {
 
 function circuitOpen(cause: CircuitOpenError, serviceName: string): TokenSwapError {
   return new TokenSwapError('CIRCUIT_OPEN', {
-    status: 503,
-    error: 'temporarily_unavailable',
-    description: `The ${serviceName} is failing, try again later`,
+    upstream: serviceName,
     retryAfter: Math.max(1, Math.ceil(cause.retryInMs / 1000)),
     detail: 'circuit open: upstream failing',
     cause,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.ts';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { createApp } from '../../../src/core/create-app.ts';
-import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { formPost, TEST_ENV, TEST_KEY } from '../../support/test-app.ts';
 
@@ -164,7 +164,7 @@ describe('an apps file with apps of several providers', () => {
     ).json();
     expect(corp).toMatchObject({
       provider: 'generic',
-      authorize_url: 'https://sso.example/oauth2/authorize',
+      authorize_url: 'https://sso.example/oauth2/authorize?audience=api',
       authorize_params: { audience: 'api' },
     });
     const code = await (
@@ -209,7 +209,8 @@ describe('discovery names the provider and what its authorize URL needs', () => 
     expect(discovery).toMatchObject({
       provider: 'google',
       provider_name: 'Google',
-      authorize_url: 'https://accounts.google.com/o/oauth2/v2/auth',
+      authorize_url:
+        'https://accounts.google.com/o/oauth2/v2/auth?access_type=offline&prompt=consent',
       authorize_params: { access_type: 'offline', prompt: 'consent' },
       access_tokens_expire: 'always',
     });

@@ -4,7 +4,7 @@ import { createApp } from '../../../src/core/create-app.ts';
 import { fetchUpstream } from '../../../src/core/upstream/fetch-upstream.ts';
 import type { UpstreamClient } from '../../../src/core/upstream/upstream-client.ts';
 import { createEmulator } from '../../../src/emulator/index.ts';
-import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
 import { consentAt, PROVIDER_FIXTURES } from '../../support/provider-fixtures.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { expectSealedRefreshToken, sealForTest } from '../../support/sealed-token.ts';
