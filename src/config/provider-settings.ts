@@ -40,8 +40,7 @@ const GENERIC_ONLY = [
 /**
  * The variable that holds a setting: the `TOKENSWAP_*` name, or for Spotify one of its
  * `SPOTIFY_*` names. Both for one setting is a mistake (which one wins?), as is a `SPOTIFY_*`
- * name for another provider. Undefined when neither is set; `fallback` names the variable to
- * report as missing.
+ * name for another provider. When neither is set, `name` is the one to report as missing.
  */
 export function settingName(
   env: EnvReader,

@@ -2,8 +2,10 @@ import { type ProviderProfile, RFC6749_DEFAULTS, rfcRefusal } from './provider-p
 
 /**
  * Google's OAuth 2.0 endpoints. A refresh token comes only with `access_type=offline`, and only
- * on the user's first consent unless `prompt=consent` asks again; refresh answers carry none,
- * so the client's is kept. `id_token` (with `openid`) is passed through.
+ * on the user's first consent unless `prompt=consent` asks again (Google's own text for that is
+ * unconfirmed). Refresh answers normally carry no refresh token (unconfirmed): the client's is
+ * kept, and one that does come is sealed and returned as RFC 6749 §6 says. `id_token` (with
+ * `openid`) is passed through.
  */
 export const google: ProviderProfile = Object.freeze({
   ...RFC6749_DEFAULTS,

@@ -21,6 +21,8 @@ const TWITCH_MESSAGES: Readonly<Record<string, Rfc6749Error>> = Object.freeze({
 /**
  * Twitch. Credentials in the body only, never Basic. `scope` arrives as an array,
  * `token_type` lowercase; with `openid` an `id_token` comes too. PKCE is not supported.
+ * Refresh tokens "may change": a new one is sealed and returned (whether the old one dies is
+ * unconfirmed, and does not matter here).
  */
 export const twitch: ProviderProfile = Object.freeze({
   ...RFC6749_DEFAULTS,

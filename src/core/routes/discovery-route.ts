@@ -21,10 +21,12 @@ export interface DiscoverySettings {
 /**
  * What a client must know of the app's provider to log in: which one it is, the parameters its
  * authorize URL needs (Google's `access_type=offline`), how it joins scopes there (Strava's
- * commas), whether it takes PKCE, and whether its tokens may never expire.
+ * commas), whether it takes PKCE, and whether its tokens may never expire. Spotify's document
+ * stays as it was before there were profiles, byte for byte: no `provider` means Spotify.
  */
 function providerDiscovery(app: AppConfig) {
   const { profile, apiUrl } = app.provider;
+  if (profile.verbatim) return {};
   const params = profile.authorizeParams;
   return {
     provider: profile.name,
