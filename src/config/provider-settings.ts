@@ -85,6 +85,22 @@ function absoluteHttpUrl(value: string): boolean {
   return (url.protocol === 'https:' || url.protocol === 'http:') && url.hash === '';
 }
 
+/** What the authorize request carries of its own: extra parameters may not replace it. */
+const OWN_PARAMS = new Set([
+  'client_id',
+  'response_type',
+  'redirect_uri',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+]);
+
+/** The names among `params` that the authorize request sets itself. */
+function ownParams(params: Readonly<Record<string, string>>): string[] {
+  return Object.keys(params).filter((name) => OWN_PARAMS.has(name));
+}
+
 /** `a=1&b=2` (the apps file's object form aside): parameters for the authorize URL. */
 function parseExtraParams(textValue: string): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(textValue));
@@ -115,6 +131,13 @@ function readGenericEnv(env: EnvReader): ProviderProfile {
     env.problem('TOKENSWAP_CLIENT_AUTH', `must be basic or post, got "${auth}"`);
   }
   const extra = env.optional('TOKENSWAP_EXTRA_PARAMS');
+  const taken = extra === undefined ? [] : ownParams(parseExtraParams(extra));
+  if (taken.length > 0) {
+    env.problem(
+      'TOKENSWAP_EXTRA_PARAMS',
+      `may not set ${taken.join(', ')}: the authorize request sets it itself`,
+    );
+  }
   const valid = absoluteHttpUrl(tokenUrl) && absoluteHttpUrl(authorizeUrl);
   return genericProvider({
     tokenUrl: valid ? tokenUrl : 'https://invalid.example/token',
@@ -193,6 +216,11 @@ export function readAppsFileProfile(
     Object.values(extraParams).some((v) => typeof v !== 'string')
   ) {
     fail('provider.extraParams must be an object of strings');
+    return undefined;
+  }
+  const taken = ownParams(extraParams as Record<string, string>);
+  if (taken.length > 0) {
+    fail(`provider.extraParams may not set ${taken.join(', ')}: the authorize request sets it`);
     return undefined;
   }
   return genericProvider({

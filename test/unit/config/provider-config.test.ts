@@ -81,6 +81,17 @@ describe('provider settings', () => {
         TOKENSWAP_CLIENT_AUTH: 'jwt',
       }).map((p) => p.split(':')[0]),
     ).toEqual(['TOKENSWAP_TOKEN_URL', 'TOKENSWAP_AUTHORIZE_URL', 'TOKENSWAP_CLIENT_AUTH']);
+    expect(
+      problemsOf({
+        ...GITHUB_ENV,
+        TOKENSWAP_PROVIDER: 'generic',
+        TOKENSWAP_TOKEN_URL: 'https://as.example/token',
+        TOKENSWAP_AUTHORIZE_URL: 'https://as.example/authorize',
+        TOKENSWAP_EXTRA_PARAMS: 'audience=api&redirect_uri=https%3A%2F%2Fevil.example',
+      }),
+    ).toEqual([
+      'TOKENSWAP_EXTRA_PARAMS: may not set redirect_uri: the authorize request sets it itself',
+    ]);
     expect(problemsOf({ ...GITHUB_ENV, TOKENSWAP_TOKEN_URL: 'https://as.example/token' })).toEqual([
       'TOKENSWAP_TOKEN_URL: is a setting of the generic provider only, not of github: unset it',
     ]);
