@@ -24,7 +24,7 @@ export function buildAuthorizeUrl(request: AuthorizeRequest): string {
   url.searchParams.set('redirect_uri', request.redirectUri);
   url.searchParams.set('state', request.state);
   if (request.scope) {
-    url.searchParams.set('scope', request.scope.split(' ').join(request.scopeSeparator ?? ' '));
+    url.searchParams.set('scope', request.scope.replaceAll(' ', request.scopeSeparator ?? ' '));
   }
   if (request.codeChallenge) {
     url.searchParams.set('code_challenge_method', 'S256');

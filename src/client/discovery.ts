@@ -34,8 +34,6 @@ export interface Discovery {
    * authorize URL joins scopes, when not with spaces (Strava: `,`).
    */
   readonly authorize_scope_separator?: ',' | undefined;
-  /** `false` when the provider takes no PKCE challenge. */
-  readonly pkce?: false | undefined;
   /** `sometimes`: the provider has access tokens that never expire (answered without `expires_in`). */
   readonly access_tokens_expire?: 'sometimes' | undefined;
 }
@@ -107,7 +105,6 @@ export function parseDiscovery(body: unknown, serverUrl: string | URL): Discover
         ? undefined
         : stringList(record.dpop_signing_alg_values_supported, 'dpop_signing_alg_values_supported'),
     authorize_scope_separator: record.authorize_scope_separator === ',' ? ',' : undefined,
-    pkce: record.pkce === false ? false : undefined,
     access_tokens_expire: record.access_tokens_expire === 'sometimes' ? 'sometimes' : undefined,
   });
 }

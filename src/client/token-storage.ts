@@ -1,8 +1,5 @@
 import { isStoredDpopKey, type StoredDpopKey } from './dpop-key.ts';
 
-/** `expiresAt` of an access token that never expires: the year 287,000. */
-export const NEVER_EXPIRES = 9e15;
-
 /** The tokens a client holds. `expiresAt` is in milliseconds since the epoch. */
 export interface StoredTokens {
   readonly accessToken: string;
@@ -11,7 +8,7 @@ export interface StoredTokens {
    * only with an access token that never expires (a GitHub OAuth app's).
    */
   readonly refreshToken?: string;
-  /** `NEVER_EXPIRES` for an access token without a lifetime. */
+  /** Centuries away for an access token that never expires (`NEVER_EXPIRES_IN`). */
   readonly expiresAt: number;
   /** The granted scopes, space separated. */
   readonly scope: string;

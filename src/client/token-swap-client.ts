@@ -3,13 +3,13 @@ import { TokenSwapClientError } from './client-errors.ts';
 import { DISCOVERY_PATH, type Discovery, parseDiscovery } from './discovery.ts';
 import { createDpopKey, createDpopProof, type StoredDpopKey } from './dpop-key.ts';
 import { createPkcePair, randomToken } from './pkce.ts';
-import { processJsonResponse, processTokenResponse, type TokenAnswer } from './token-response.ts';
 import {
-  memoryStorage,
-  NEVER_EXPIRES,
-  type StoredTokens,
-  type TokenStorage,
-} from './token-storage.ts';
+  NEVER_EXPIRES_IN,
+  processJsonResponse,
+  processTokenResponse,
+  type TokenAnswer,
+} from './token-response.ts';
+import { memoryStorage, type StoredTokens, type TokenStorage } from './token-storage.ts';
 
 /** A `fetch`: the global one, or one that reaches the server another way (tests, proxies). */
 export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -119,8 +119,9 @@ export class TokenSwapClient {
   async startLogin(options: StartLoginOptions): Promise<PendingLogin> {
     const discovery = await this.discover();
     const state = randomToken(16);
-    // A provider without PKCE (Twitch, Strava) gets no challenge: the server holds the secret.
-    const pkce = options.pkce && discovery.pkce !== false ? await createPkcePair() : undefined;
+    // A provider without PKCE (Twitch, Strava) ignores the challenge (RFC 6749 §3.1), and the
+    // server sends it no verifier.
+    const pkce = options.pkce ? await createPkcePair() : undefined;
     const url = buildAuthorizeUrl({
       authorizeUrl: discovery.authorize_url,
       clientId: discovery.client_id,
@@ -153,7 +154,7 @@ export class TokenSwapClient {
     const sentAt = this.#now();
     const answer = await this.#postForTokens(discovery.swap_url, body, dpopKey, discovery);
     // Only a token that never expires comes without a refresh token (a GitHub OAuth app's).
-    if (answer.refreshToken === undefined && answer.expiresIn !== undefined) {
+    if (answer.refreshToken === undefined && answer.expiresIn !== NEVER_EXPIRES_IN) {
       throw new TokenSwapClientError('INVALID_RESPONSE', 'the swap answered no refresh token');
     }
     const tokens = this.#stored(answer, sentAt, answer.refreshToken, '', dpopKey);
@@ -265,9 +266,8 @@ export class TokenSwapClient {
   }
 
   async #refreshWith(current: StoredTokens): Promise<StoredTokens> {
-    if (current.refreshToken === undefined) {
-      throw new TokenSwapClientError('LOGIN_REQUIRED', 'no refresh token');
-    }
+    // A token that never expires has none: once refused, the login is over.
+    if (current.refreshToken === undefined) throw notLoggedIn();
     const discovery = await this.discover();
     const body = new URLSearchParams({ refresh_token: current.refreshToken });
     // A login from before DPoP was turned on gets a key now: the server binds the token to it.
@@ -297,7 +297,7 @@ export class TokenSwapClient {
     return {
       accessToken: answer.accessToken,
       refreshToken,
-      expiresAt: answer.expiresIn === undefined ? NEVER_EXPIRES : sentAt + answer.expiresIn * 1000,
+      expiresAt: sentAt + answer.expiresIn * 1000,
       scope: answer.scope ?? scope,
       ...(dpopKey !== undefined && { dpopKey }),
     };

@@ -2,6 +2,7 @@ import type { DpopSettings } from '../core/dpop/dpop-settings.ts';
 import type { TrustProxy } from '../core/http/client-address.ts';
 import type { ProviderProfile } from '../core/providers/index.ts';
 import type { RateLimitRule } from '../core/state/rate-limiter.ts';
+import type { LogLevel } from './settings.ts';
 
 /** The provider an app's tokens come from, and where its endpoints are. */
 export interface AppProvider {
@@ -81,4 +82,6 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** How long in-flight requests get to finish on SIGTERM (ms). */
   readonly shutdownGraceMs: number;
+  /** `LOG_LEVEL`: the quietest level still written. */
+  readonly logLevel: LogLevel;
 }

@@ -12,13 +12,23 @@ import {
   appProvider,
   readEnvProfile,
   readProviderName,
-  SETTINGS,
+  SETTING_NAMES,
   settingName,
 } from './provider-settings.ts';
 import { redirectUriProblem } from './redirect-uri-check.ts';
+import { type IntegerSettingName, LOG_LEVELS, type LogLevel, SETTINGS } from './settings.ts';
 
-/** Generous: a whole office or a mobile carrier's NAT can sit behind one address. */
-export const DEFAULT_RATE_LIMIT = '300/min';
+/** A whole number in the range the settings table gives it, else its default. */
+function integer(env: EnvReader, name: IntegerSettingName): number {
+  const { default: fallback, min, max } = SETTINGS[name];
+  return env.integer(name, fallback, min, max);
+}
+
+function parseLogLevel(text: string): LogLevel {
+  const level = text.toLowerCase();
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+  throw new Error(`must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+}
 
 /**
  * What is wrong with a Redis URL, or undefined when it is usable. The value itself is never
@@ -124,7 +134,7 @@ interface EnvProvider {
 function readEnvProvider(env: EnvReader): EnvProvider {
   const name = readProviderName(env);
   const profile = readEnvProfile(env, name);
-  const urlName = settingName(env, SETTINGS.providerUrl, name);
+  const urlName = settingName(env, SETTING_NAMES.providerUrl, name);
   const example = new URL(profile.tokenUrl).origin;
   const providerUrl = urlName.set
     ? {
@@ -132,7 +142,7 @@ function readEnvProvider(env: EnvReader): EnvProvider {
         spotifyOnly: urlName.name !== 'TOKENSWAP_PROVIDER_URL',
       }
     : undefined;
-  const apiName = settingName(env, SETTINGS.apiUrl, name);
+  const apiName = settingName(env, SETTING_NAMES.apiUrl, name);
   const apiUrl = apiName.set
     ? env.baseUrl(apiName.name, profile.apiUrl ?? 'https://api.example.com')
     : profile.apiUrl;
@@ -162,14 +172,14 @@ function readApp(env: EnvReader, provider: EnvProvider): AppConfig {
   const { name: providerName, profile } = provider;
   const where =
     providerName === 'spotify' ? 'on the Spotify developer dashboard' : `at ${profile.displayName}`;
-  const idName = settingName(env, SETTINGS.clientId, providerName).name;
+  const idName = settingName(env, SETTING_NAMES.clientId, providerName).name;
   const clientId = env.required(idName, `Set it to the client id of your app ${where}.`);
-  const secretName = settingName(env, SETTINGS.clientSecret, providerName).name;
+  const secretName = settingName(env, SETTING_NAMES.clientSecret, providerName).name;
   const clientSecret = env.required(
     secretName,
     `Set it to the client secret of your app ${where}.`,
   );
-  const callbackName = settingName(env, SETTINGS.callbackUrl, providerName).name;
+  const callbackName = settingName(env, SETTING_NAMES.callbackUrl, providerName).name;
   const callbackUrl = env.required(
     callbackName,
     providerName === 'spotify'
@@ -180,7 +190,7 @@ function readApp(env: EnvReader, provider: EnvProvider): AppConfig {
     const problem = redirectUriProblem(callbackUrl);
     if (problem) env.problem(callbackName, problem);
   }
-  const urisName = settingName(env, SETTINGS.redirectUris, providerName).name;
+  const urisName = settingName(env, SETTING_NAMES.redirectUris, providerName).name;
   const extra = env.list(urisName);
   for (const uri of extra) {
     const problem = redirectUriProblem(uri);
@@ -210,7 +220,7 @@ function readApp(env: EnvReader, provider: EnvProvider): AppConfig {
 
 /** `TOKENSWAP_DPOP` (off, allowed, required) and `TOKENSWAP_DPOP_NONCE`. */
 function readDpop(env: EnvReader): DpopSettings {
-  const text = env.optional('TOKENSWAP_DPOP')?.toLowerCase() ?? 'off';
+  const text = env.optional('TOKENSWAP_DPOP')?.toLowerCase() ?? SETTINGS.TOKENSWAP_DPOP.default;
   const policy = parseDpopPolicy(text);
   if (policy === undefined) {
     env.problem('TOKENSWAP_DPOP', `must be one of ${DPOP_POLICIES.join(', ')}, got "${text}"`);
@@ -300,20 +310,25 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
     providerUrl: provider.providerUrl?.value,
     apiUrl: provider.apiUrl,
     publicUrl: readPublicUrl(env),
-    host: overrides.host ?? env.optional('HOST') ?? '0.0.0.0',
-    port: overrides.port ?? env.integer('PORT', 3000, 0, 65535),
-    upstreamTimeoutMs: env.integer('TOKENSWAP_UPSTREAM_TIMEOUT_MS', 10_000, 100, 120_000),
+    host: overrides.host ?? env.optional('HOST') ?? SETTINGS.HOST.default,
+    port: overrides.port ?? integer(env, 'PORT'),
+    upstreamTimeoutMs: integer(env, 'TOKENSWAP_UPSTREAM_TIMEOUT_MS'),
     sealing: readSealing(env),
     legacyBihSecret: env.optional('TOKENSWAP_LEGACY_BIH_SECRET'),
-    rateLimit: env.parsed('TOKENSWAP_RATE_LIMIT', DEFAULT_RATE_LIMIT, parseRateLimit),
+    rateLimit: env.parsed(
+      'TOKENSWAP_RATE_LIMIT',
+      SETTINGS.TOKENSWAP_RATE_LIMIT.default,
+      parseRateLimit,
+    ),
     trustProxy: env.parsed('TOKENSWAP_TRUST_PROXY', '', parseTrustProxy) ?? { kind: 'none' },
     redisUrl: readRedisUrl(env),
-    coalesceWindowMs: env.integer('TOKENSWAP_REFRESH_COALESCE_WINDOW_MS', 30_000, 0, 300_000),
-    codeExchangeWindowMs: env.integer('TOKENSWAP_CODE_EXCHANGE_WINDOW_MS', 60_000, 0, 300_000),
+    coalesceWindowMs: integer(env, 'TOKENSWAP_REFRESH_COALESCE_WINDOW_MS'),
+    codeExchangeWindowMs: integer(env, 'TOKENSWAP_CODE_EXCHANGE_WINDOW_MS'),
     metricsToken: env.optional('TOKENSWAP_METRICS_TOKEN'),
-    shutdownGraceMs: env.integer('TOKENSWAP_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
-    headersTimeoutMs: env.integer('TOKENSWAP_HEADERS_TIMEOUT_MS', 10_000, 500, 120_000),
-    requestTimeoutMs: env.integer('TOKENSWAP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    shutdownGraceMs: integer(env, 'TOKENSWAP_SHUTDOWN_GRACE_MS'),
+    headersTimeoutMs: integer(env, 'TOKENSWAP_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: integer(env, 'TOKENSWAP_REQUEST_TIMEOUT_MS'),
+    logLevel: env.parsed('LOG_LEVEL', SETTINGS.LOG_LEVEL.default, parseLogLevel) ?? 'info',
   };
   checkDpopSealing(config.apps, config.sealing, env);
   if (config.headersTimeoutMs > config.requestTimeoutMs) {

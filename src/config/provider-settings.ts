@@ -8,6 +8,7 @@ import {
 } from '../core/providers/index.ts';
 import type { AppProvider } from './config.ts';
 import type { EnvReader } from './env-reader.ts';
+import { SETTINGS } from './settings.ts';
 
 /**
  * One setting and its two names: `TOKENSWAP_*` for every provider, and the `SPOTIFY_*` names
@@ -18,7 +19,7 @@ export interface SettingNames {
   readonly spotify: readonly string[];
 }
 
-export const SETTINGS = Object.freeze({
+export const SETTING_NAMES = Object.freeze({
   clientId: { tokenswap: 'TOKENSWAP_CLIENT_ID', spotify: ['SPOTIFY_CLIENT_ID'] },
   clientSecret: { tokenswap: 'TOKENSWAP_CLIENT_SECRET', spotify: ['SPOTIFY_CLIENT_SECRET'] },
   callbackUrl: {
@@ -73,7 +74,8 @@ export function settingName(
 
 /** `TOKENSWAP_PROVIDER`: a profile name, `spotify` by default. */
 export function readProviderName(env: EnvReader): string {
-  const name = env.optional('TOKENSWAP_PROVIDER')?.toLowerCase() ?? 'spotify';
+  const name =
+    env.optional('TOKENSWAP_PROVIDER')?.toLowerCase() ?? SETTINGS.TOKENSWAP_PROVIDER.default;
   if (PROVIDER_NAMES.includes(name)) return name;
   env.problem('TOKENSWAP_PROVIDER', `must be one of ${PROVIDER_NAMES.join(', ')}, got "${name}"`);
   return 'spotify';
@@ -126,7 +128,8 @@ function readGenericEnv(env: EnvReader): ProviderProfile {
       env.problem(name, `must be an absolute http or https URL, got "${value}"`);
     }
   }
-  const auth = env.optional('TOKENSWAP_CLIENT_AUTH')?.toLowerCase() ?? 'basic';
+  const auth =
+    env.optional('TOKENSWAP_CLIENT_AUTH')?.toLowerCase() ?? SETTINGS.TOKENSWAP_CLIENT_AUTH.default;
   if (!CLIENT_AUTHS.includes(auth as ClientAuthMethod)) {
     env.problem('TOKENSWAP_CLIENT_AUTH', `must be basic or post, got "${auth}"`);
   }

@@ -46,10 +46,12 @@ interface Issue {
 }
 
 function issued(ctx: EmulatorContext, profile: EmulatorProfile, issue: Issue): IssuedTokens {
+  // One reading of the clock: a fresh token's lifetime is exactly its TTL.
+  const now = ctx.now();
   let access = issue.accessToken;
   if (access === undefined) {
     const token = ctx.newToken(profile.accessTokenPrefix ?? 'em-at-');
-    const expiresAt = ctx.now() + ctx.tokenTtlSeconds * 1000;
+    const expiresAt = now + ctx.tokenTtlSeconds * 1000;
     ctx.state.accessTokens.set(token, {
       clientId: ctx.app.clientId,
       userId: issue.userId,
@@ -63,7 +65,7 @@ function issued(ctx: EmulatorContext, profile: EmulatorProfile, issue: Issue): I
   return {
     grant: issue.grant,
     accessToken: access.token,
-    expiresIn: never ? undefined : Math.max(0, Math.floor((access.expiresAt - ctx.now()) / 1000)),
+    expiresIn: never ? undefined : Math.max(0, Math.floor((access.expiresAt - now) / 1000)),
     expiresAt: never ? undefined : Math.floor(access.expiresAt / 1000),
     refreshToken: issue.refreshToken,
     scopes,

@@ -1,10 +1,8 @@
 import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
 import type { AccessLog, Logger } from '../core/logger.ts';
-import { readinessChecks } from '../core/routes/readiness-checks.ts';
-import { PrometheusMetrics } from '../services/prometheus-metrics.ts';
+import { createRuntimeServices } from '../services/runtime-services.ts';
 import { createSealerFromConfig } from '../services/sealer-from-config.ts';
-import { createStore } from '../services/store-from-config.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
 import { startNodeServer } from './node-server.ts';
@@ -50,26 +48,18 @@ export async function startService(
     headersTimeoutMs: config.upstreamTimeoutMs,
     bodyTimeoutMs: config.upstreamTimeoutMs,
   });
-  const state = await createStore(config, logger);
-  const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
-  let draining = false;
-  const readiness = readinessChecks({
-    config,
-    sealer,
-    draining: () => draining,
-    redisUp: state.redisUp,
-  });
+  const services = await createRuntimeServices(config, logger, sealer);
   const app = createApp(config, {
     upstream,
     sealer,
     logger,
     accessLog,
-    metrics,
-    readiness,
+    metrics: services.metrics,
+    readiness: services.readiness,
     random,
     answerCipher: nodeAnswerCipher(random),
     getConnInfo: getServerConnInfo,
-    store: state.store,
+    store: services.store,
   });
   const server = await startNodeServer({
     fetch: app.fetch,
@@ -84,7 +74,7 @@ export async function startService(
   return {
     url: server.url,
     async close(graceMs = config.shutdownGraceMs) {
-      draining = true;
+      services.drain();
       const deadline = performance.now() + graceMs;
       const clean = await server.close(graceMs);
       if (!clean) {
@@ -93,7 +83,7 @@ export async function startService(
       // Upstream calls may still run (for clients cut off or gone): what is left of the grace.
       await Promise.all([
         closeUpstreamWithin(upstream, deadline - performance.now()),
-        state.close(),
+        services.close(),
       ]);
     },
   };

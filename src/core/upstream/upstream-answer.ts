@@ -1,6 +1,6 @@
+import { retryAfterSeconds } from '../../shared/retry-after.ts';
 import { TokenSwapError } from '../errors.ts';
 import type { AnswerBody, ProviderProfile, ProviderRefusal } from '../providers/index.ts';
-import { retryAfterSeconds } from './retry-after.ts';
 import type { UpstreamResponse } from './upstream-client.ts';
 
 /** A token answer of the provider, every field checked and normalised. */
