@@ -47,7 +47,7 @@ export interface UpstreamGuardOptions {
   readonly failuresToOpen?: number;
   /** How long the circuit stays open before one probe is let through (ms). */
   readonly openForMs?: number;
-  /** What the 503 calls the upstream; the Spotify accounts service by default. */
+  /** What the 503 calls the upstream; the error table's default (Spotify's) when absent. */
   readonly serviceName?: string;
 }
 
@@ -71,11 +71,11 @@ export class UpstreamGuard {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #metrics: Metrics;
-  readonly #serviceName: string;
+  readonly #serviceName: string | undefined;
 
   constructor(options: UpstreamGuardOptions) {
     this.#now = options.now;
-    this.#serviceName = options.serviceName ?? 'Spotify accounts service';
+    this.#serviceName = options.serviceName;
     this.#random = options.random ?? Math.random;
     this.#metrics = options.metrics;
     this.#breaker = new CircuitBreaker({
@@ -128,9 +128,9 @@ export class UpstreamGuard {
   }
 }
 
-function circuitOpen(cause: CircuitOpenError, serviceName: string): TokenSwapError {
+function circuitOpen(cause: CircuitOpenError, serviceName: string | undefined): TokenSwapError {
   return new TokenSwapError('CIRCUIT_OPEN', {
-    upstream: serviceName,
+    ...(serviceName !== undefined && { upstream: serviceName }),
     retryAfter: Math.max(1, Math.ceil(cause.retryInMs / 1000)),
     detail: 'circuit open: upstream failing',
     cause,

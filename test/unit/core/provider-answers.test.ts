@@ -411,3 +411,57 @@ describe('Google, Dropbox, Zoom, Atlassian, Discord and generic answers, normali
     });
   });
 });
+
+describe('one circuit breaker per provider', () => {
+  it('a failing GitHub opens its own circuit, named for it, while the Spotify app beside it goes on', async () => {
+    const config = loadConfig(
+      { TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY, SPOTIFY_ACCOUNTS_URL: 'http://accounts.test' },
+      {
+        appsFile: {
+          variable: 'TOKENSWAP_CONFIG',
+          text: JSON.stringify({
+            apps: [
+              { name: 'music', clientId: 'sp', clientSecret: 's1', redirectUris: ['myapp://cb'] },
+              {
+                name: 'code',
+                provider: 'github',
+                clientId: 'gh',
+                clientSecret: 's2',
+                redirectUris: ['myapp://cb'],
+              },
+            ],
+          }),
+        },
+      },
+    );
+    const down = { status: 503, body: 'unavailable', headers: { 'content-type': 'text/plain' } };
+    const upstream = scriptedUpstream(down, down, down, down, down, {
+      body: {
+        access_token: 'a',
+        token_type: 'Bearer',
+        expires_in: 3600,
+        scope: '',
+        refresh_token: 'r',
+      },
+    });
+    const app = createApp(config, {
+      upstream,
+      sealer: await createSealerFromConfig(config),
+      now: () => NOW,
+    });
+    for (let i = 0; i < 5; i++) {
+      expect((await app.fetch(formPost('/apps/code/swap', { code: `c${i}` }))).status).toBe(502);
+    }
+    const open = await app.fetch(formPost('/apps/code/swap', { code: 'c5' }));
+    expect(open.status).toBe(503);
+    expect((await open.json()).error_description).toBe(
+      'The GitHub OAuth service is failing, try again later',
+    );
+    expect((await app.fetch(formPost('/apps/music/swap', { code: 'c' }))).status).toBe(200);
+    expect(upstream.calls.map((c) => new URL(c.url).host)).toEqual([
+      ...Array(5).fill('github.com'),
+      'accounts.test',
+    ]);
+    upstream.assertDone();
+  });
+});
