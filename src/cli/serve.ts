@@ -84,7 +84,11 @@ export const serveCommand: Command = {
       return unusable(error);
     }
     logger.info(
-      { url: service.url, accounts: config.accountsUrl, apps: config.apps.map((a) => a.name) },
+      {
+        url: service.url,
+        apps: config.apps.map((a) => a.name),
+        tokenUrls: config.apps.map((a) => a.provider.tokenUrl),
+      },
       `tokenswap listening on ${service.url}`,
     );
     if (config.publicUrl === undefined) {

@@ -19,6 +19,7 @@ export {
 export { type IndexedDbStorageOptions, indexedDbStorage } from './indexed-db-storage.ts';
 export { createPkcePair, type PkcePair, pkceChallenge, randomToken } from './pkce.ts';
 export { type SpotifySdkAccessToken, TokenSwapAuthStrategy } from './spotify-sdk-strategy.ts';
+export { NEVER_EXPIRES_IN } from './token-response.ts';
 export {
   isStoredTokens,
   memoryStorage,

@@ -1,5 +1,6 @@
 import { DPOP_POLICIES, type DpopSettings, parseDpopPolicy } from '../core/dpop/dpop-settings.ts';
 import { parseTrustProxy } from '../core/http/client-address.ts';
+import type { ProviderProfile } from '../core/providers/index.ts';
 import { parseEncryptionKeys } from '../core/seal/encryption-keys.ts';
 import { PASSPHRASE_KDF } from '../core/seal/passphrase-key.ts';
 import { parseRateLimit } from '../core/state/rate-limiter.ts';
@@ -7,6 +8,13 @@ import { readAppsFile } from './apps-file.ts';
 import type { AppConfig, Config, SealingConfig } from './config.ts';
 import { ConfigError } from './config-error.ts';
 import { type Env, EnvReader } from './env-reader.ts';
+import {
+  appProvider,
+  readEnvProfile,
+  readProviderName,
+  SETTING_NAMES,
+  settingName,
+} from './provider-settings.ts';
 import { redirectUriProblem } from './redirect-uri-check.ts';
 import { type IntegerSettingName, LOG_LEVELS, type LogLevel, SETTINGS } from './settings.ts';
 
@@ -114,32 +122,79 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function readApp(env: EnvReader): AppConfig {
-  const clientId = env.required(
-    'SPOTIFY_CLIENT_ID',
-    'Set it to the client id of your app on the Spotify developer dashboard.',
+/** The environment's provider: its profile, and where its endpoints are. */
+interface EnvProvider {
+  readonly name: string;
+  readonly profile: ProviderProfile;
+  /** `TOKENSWAP_PROVIDER_URL`, or `SPOTIFY_ACCOUNTS_URL` (which only Spotify apps follow). */
+  readonly providerUrl: { readonly value: string; readonly spotifyOnly: boolean } | undefined;
+  readonly apiUrl: string | undefined;
+}
+
+function readEnvProvider(env: EnvReader): EnvProvider {
+  const name = readProviderName(env);
+  const profile = readEnvProfile(env, name);
+  const urlName = settingName(env, SETTING_NAMES.providerUrl, name);
+  const example = new URL(profile.tokenUrl).origin;
+  const providerUrl = urlName.set
+    ? {
+        value: env.baseUrl(urlName.name, example),
+        spotifyOnly: urlName.name !== 'TOKENSWAP_PROVIDER_URL',
+      }
+    : undefined;
+  const apiName = settingName(env, SETTING_NAMES.apiUrl, name);
+  const apiUrl = apiName.set
+    ? env.baseUrl(apiName.name, profile.apiUrl ?? 'https://api.example.com')
+    : profile.apiUrl;
+  return { name, profile, providerUrl, apiUrl };
+}
+
+/** An app's provider URLs: its own `providerUrl`, else the environment's where it applies. */
+export function providerOf(
+  profile: ProviderProfile,
+  own: { readonly providerUrl?: string | undefined; readonly apiUrl?: string | undefined },
+  envProvider: EnvProvider,
+) {
+  const shared = envProvider.providerUrl;
+  const inherited =
+    shared !== undefined && (!shared.spotifyOnly || profile.name === 'spotify')
+      ? shared.value
+      : undefined;
+  const sameProfile = profile === envProvider.profile;
+  return appProvider(
+    profile,
+    own.providerUrl ?? inherited,
+    own.apiUrl ?? (sameProfile ? envProvider.apiUrl : undefined),
   );
+}
+
+function readApp(env: EnvReader, provider: EnvProvider): AppConfig {
+  const { name: providerName, profile } = provider;
+  const where =
+    providerName === 'spotify' ? 'on the Spotify developer dashboard' : `at ${profile.displayName}`;
+  const idName = settingName(env, SETTING_NAMES.clientId, providerName).name;
+  const clientId = env.required(idName, `Set it to the client id of your app ${where}.`);
+  const secretName = settingName(env, SETTING_NAMES.clientSecret, providerName).name;
   const clientSecret = env.required(
-    'SPOTIFY_CLIENT_SECRET',
-    'Set it to the client secret of your app on the Spotify developer dashboard.',
+    secretName,
+    `Set it to the client secret of your app ${where}.`,
   );
-  const callbackName =
-    env.optional('SPOTIFY_REDIRECT_URI') !== undefined &&
-    env.optional('SPOTIFY_CLIENT_CALLBACK_URL') === undefined
-      ? 'SPOTIFY_REDIRECT_URI'
-      : 'SPOTIFY_CLIENT_CALLBACK_URL';
+  const callbackName = settingName(env, SETTING_NAMES.callbackUrl, providerName).name;
   const callbackUrl = env.required(
     callbackName,
-    'Set SPOTIFY_CLIENT_CALLBACK_URL (or SPOTIFY_REDIRECT_URI) to the redirect URI registered for your app, used when a client sends none.',
+    providerName === 'spotify'
+      ? 'Set SPOTIFY_CLIENT_CALLBACK_URL (or SPOTIFY_REDIRECT_URI) to the redirect URI registered for your app, used when a client sends none.'
+      : 'Set it to the redirect URI registered for your app, used when a client sends none.',
   );
   if (callbackUrl !== '') {
     const problem = redirectUriProblem(callbackUrl);
     if (problem) env.problem(callbackName, problem);
   }
-  const extra = env.list('SPOTIFY_REDIRECT_URIS');
+  const urisName = settingName(env, SETTING_NAMES.redirectUris, providerName).name;
+  const extra = env.list(urisName);
   for (const uri of extra) {
     const problem = redirectUriProblem(uri);
-    if (problem) env.problem('SPOTIFY_REDIRECT_URIS', problem);
+    if (problem) env.problem(urisName, problem);
   }
   const corsOrigins = env.list('TOKENSWAP_CORS_ORIGINS');
   for (const origin of corsOrigins) {
@@ -159,6 +214,7 @@ function readApp(env: EnvReader): AppConfig {
     corsOrigins,
     scopes: undefined,
     dpop: readDpop(env),
+    provider: providerOf(profile, {}, provider),
   };
 }
 
@@ -242,14 +298,17 @@ function readSealing(env: EnvReader): SealingConfig {
  */
 export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config {
   const env = new EnvReader(rawEnv);
+  const provider = readEnvProvider(env);
   const apps = overrides.appsFile
-    ? readAppsFile(overrides.appsFile.text, overrides.appsFile.variable, env)
-    : [readApp(env)];
+    ? readAppsFile(overrides.appsFile.text, overrides.appsFile.variable, env, (profile, own) =>
+        providerOf(profile ?? provider.profile, own, provider),
+      )
+    : [readApp(env, provider)];
   const config: Config = {
     apps,
     mount: overrides.appsFile ? 'named' : 'root',
-    accountsUrl: env.baseUrl('SPOTIFY_ACCOUNTS_URL', SETTINGS.SPOTIFY_ACCOUNTS_URL.default),
-    apiUrl: env.baseUrl('SPOTIFY_API_URL', SETTINGS.SPOTIFY_API_URL.default),
+    providerUrl: provider.providerUrl?.value,
+    apiUrl: provider.apiUrl,
     publicUrl: readPublicUrl(env),
     host: overrides.host ?? env.optional('HOST') ?? SETTINGS.HOST.default,
     port: overrides.port ?? integer(env, 'PORT'),

@@ -20,12 +20,19 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const SETTINGS = Object.freeze({
-  SPOTIFY_CLIENT_ID: { required: true, summary: "your app's client id" },
-  SPOTIFY_CLIENT_SECRET: { required: true, summary: "your app's client secret" },
+  SPOTIFY_CLIENT_ID: {
+    required: true,
+    summary: "your app's client id (TOKENSWAP_CLIENT_ID, for any provider)",
+  },
+  SPOTIFY_CLIENT_SECRET: {
+    required: true,
+    summary: "your app's client secret (TOKENSWAP_CLIENT_SECRET, for any provider)",
+  },
   SPOTIFY_CLIENT_CALLBACK_URL: {
     required: true,
     alias: 'SPOTIFY_REDIRECT_URI',
-    summary: 'redirect URI used when a client sends none',
+    summary:
+      'redirect URI used when a client sends none (TOKENSWAP_REDIRECT_URI, for any provider)',
   },
   TOKENSWAP_ENCRYPTION_KEYS: {
     required: true,
@@ -33,12 +40,33 @@ export const SETTINGS = Object.freeze({
   },
   ENCRYPTION_SECRET: { summary: 'a passphrase the sealing key is derived from' },
   TOKENSWAP_PLAINTEXT_REFRESH_TOKENS: { summary: "true hands out Spotify's raw refresh tokens" },
-  SPOTIFY_REDIRECT_URIS: { summary: 'further allowed redirect URIs, comma-separated' },
+  TOKENSWAP_PROVIDER: {
+    summary:
+      'the provider: spotify, google, github, twitch, strava, discord, dropbox, zoom, atlassian ' +
+      'or generic; the SPOTIFY_* names are for spotify only, and one setting under both its ' +
+      'names is an error',
+    default: 'spotify',
+  },
+  SPOTIFY_REDIRECT_URIS: {
+    summary: 'further allowed redirect URIs, comma-separated (TOKENSWAP_REDIRECT_URIS)',
+  },
   SPOTIFY_ACCOUNTS_URL: {
-    summary: 'accounts service',
+    summary: "replaces the provider's origin, keeping its paths (TOKENSWAP_PROVIDER_URL)",
     default: 'https://accounts.spotify.com',
   },
-  SPOTIFY_API_URL: { summary: 'Web API', default: 'https://api.spotify.com' },
+  SPOTIFY_API_URL: {
+    summary: "the provider's API published to clients (TOKENSWAP_API_URL)",
+    default: 'https://api.spotify.com',
+  },
+  TOKENSWAP_TOKEN_URL: { summary: "generic provider: the authorization server's token endpoint" },
+  TOKENSWAP_AUTHORIZE_URL: { summary: 'generic provider: its authorize endpoint' },
+  TOKENSWAP_CLIENT_AUTH: {
+    summary: 'generic provider: basic, or post for the credentials in the body',
+    default: 'basic',
+  },
+  TOKENSWAP_EXTRA_PARAMS: {
+    summary: 'generic provider: parameters for the authorize URL, form-encoded (audience=api)',
+  },
   TOKENSWAP_PUBLIC_URL: {
     summary: 'the origin clients reach this server at (every published URL starts with it)',
   },

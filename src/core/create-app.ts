@@ -30,7 +30,7 @@ import { MemoryStore } from './state/memory-store.ts';
 import { RateLimiter } from './state/rate-limiter.ts';
 import { RefreshCoalescer } from './state/refresh-coalescer.ts';
 import type { StateStore } from './state/state-store.ts';
-import { AccountsTokenClient } from './upstream/accounts-token-client.ts';
+import { ProviderTokenClient } from './upstream/provider-token-client.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 import { UpstreamGuard } from './upstream/upstream-guard.ts';
 
@@ -89,10 +89,20 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   const logger = deps.logger ?? silentLogger;
   const metrics = deps.metrics ?? silentMetrics;
   const random = deps.random ?? ((bytes) => crypto.getRandomValues(bytes));
-  const tokenUrl = `${config.accountsUrl}/api/token`;
   const prefix = (app: AppConfig) => (config.mount === 'named' ? `/apps/${app.name}` : '');
   const store = deps.store ?? new MemoryStore({ now });
-  const guard = new UpstreamGuard({ now, metrics });
+  // One breaker per token endpoint: one provider failing does not stop the others.
+  const guards = new Map<string, UpstreamGuard>();
+  const guardFor = (app: AppConfig) => {
+    const { tokenUrl, profile } = app.provider;
+    let guard = guards.get(tokenUrl);
+    if (guard === undefined) {
+      guard = new UpstreamGuard({ now, metrics, serviceName: profile.serviceName });
+      guards.set(tokenUrl, guard);
+    }
+    return guard;
+  };
+  for (const app of config.apps) guardFor(app);
   const peerAddress = peerAddressVia(deps.getConnInfo);
   const limit = config.rateLimit
     ? rateLimit({
@@ -140,7 +150,10 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     createOperationsRoutes({
       metrics,
       metricsToken: config.metricsToken,
-      checks: [{ name: 'upstream_circuit', check: () => !guard.open }, ...(deps.readiness ?? [])],
+      checks: [
+        { name: 'upstream_circuit', check: () => [...guards.values()].every((g) => !g.open) },
+        ...(deps.readiness ?? []),
+      ],
     }),
   );
   root.route('/', createServiceRoutes(config.apps, prefix));
@@ -153,21 +166,19 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       coalescer,
       dpop: createDpopGate(app.dpop, app.clientId, { store, now, random, keys: proofKeys }),
       codeExchanges,
-      accounts: new AccountsTokenClient({
+      tokenClient: new ProviderTokenClient({
         upstream: deps.upstream,
-        tokenUrl,
+        provider: app.provider,
         clientId: app.clientId,
         clientSecret: app.clientSecret,
         timeoutMs: config.upstreamTimeoutMs,
         now,
-        guard,
+        guard: guardFor(app),
         metrics,
       }),
     };
     const discovery = {
       app,
-      accountsUrl: config.accountsUrl,
-      apiUrl: config.apiUrl,
       sealed: deps.sealer.sealed,
       basePath: prefix(app),
       origin,
