@@ -3,6 +3,7 @@ import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
 import { createDpopGate } from './dpop/dpop-gate.ts';
 import { ProofKeys } from './dpop/proof-keys.ts';
+import { joseProofSignature, type ProofSignatureVerifier } from './dpop/proof-signature.ts';
 import { TokenSwapError } from './errors.ts';
 import { agedTokenAnswer, type TokenAnswer } from './grants/token-answer.ts';
 import type { AppEnv } from './http/app-env.ts';
@@ -42,6 +43,8 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** How the refresh and code-exchange windows encrypt what they keep; Web Crypto by default. */
   readonly answerCipher?: AnswerCipher;
+  /** How DPoP proof signatures are checked; jose over Web Crypto by default. */
+  readonly proofSignature?: ProofSignatureVerifier;
   /** Runtime checks for `GET /readyz` (shutting down, Redis, …), beside the circuit's. */
   readonly readiness?: readonly ReadinessCheck[];
 }
@@ -114,7 +117,13 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   });
 
   const origin = publicOrigin(config.publicUrl, config.trustProxy);
-  const proofKeys = new ProofKeys();
+  const dpopDeps = {
+    store,
+    now,
+    random,
+    keys: new ProofKeys(),
+    signature: deps.proofSignature ?? joseProofSignature,
+  };
   if (!deps.sealer.sealed && config.apps.some((app) => (app.dpop?.policy ?? 'off') !== 'off')) {
     // Plaintext tokens open anywhere: there is nothing to bind a key into.
     throw new Error('DPoP needs sealed refresh tokens: it cannot bind plaintext ones');
@@ -139,7 +148,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       sealer: deps.sealer,
       audience: appAudience(app, config),
       coalescer,
-      dpop: createDpopGate(app.dpop, app.clientId, { store, now, random, keys: proofKeys }),
+      dpop: createDpopGate(app.dpop, app.clientId, dpopDeps),
       codeExchanges,
       accounts: new AccountsTokenClient({
         upstream: deps.upstream,

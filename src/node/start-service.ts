@@ -4,6 +4,7 @@ import type { AccessLog, Logger } from '../core/logger.ts';
 import { readinessChecks } from '../core/routes/readiness-checks.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
+import { nodeProofSignature } from './node-proof-signature.ts';
 import { startNodeServer } from './node-server.ts';
 import { PrometheusMetrics } from './prometheus-metrics.ts';
 import { createRandomPool } from './random-pool.ts';
@@ -67,6 +68,7 @@ export async function startService(
     readiness,
     random,
     answerCipher: nodeAnswerCipher(random),
+    proofSignature: nodeProofSignature(),
     store: state.store,
   });
   const server = await startNodeServer({

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { createApp } from '../../src/core/create-app.ts';
+import { type AppDeps, createApp } from '../../src/core/create-app.ts';
 import type { UpstreamClient } from '../../src/core/upstream/upstream-client.ts';
 import { createSealerFromConfig } from '../../src/node/sealer-from-config.ts';
 
@@ -55,6 +55,7 @@ export async function testAppsFileApp(
   upstream: UpstreamClient,
   apps: readonly TestAppsFileEntry[],
   env: Record<string, string> = {},
+  deps: Partial<AppDeps> = {},
 ) {
   const config = loadConfig(
     {
@@ -65,7 +66,7 @@ export async function testAppsFileApp(
     { appsFile: { variable: 'TOKENSWAP_CONFIG', text: JSON.stringify({ apps }) } },
   );
   const sealer = await createSealerFromConfig(config);
-  const app = createApp(config, { upstream, sealer });
+  const app = createApp(config, { ...deps, upstream, sealer });
   return { app, config, sealer };
 }
 

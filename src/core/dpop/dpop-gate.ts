@@ -4,6 +4,7 @@ import { DpopNonces } from './dpop-nonces.ts';
 import type { DpopSettings } from './dpop-settings.ts';
 import { endpointPublicUrl } from './endpoint-url.ts';
 import type { ProofKeys } from './proof-keys.ts';
+import type { ProofSignatureVerifier } from './proof-signature.ts';
 import { type VerifiedProof, verifyDpopProof } from './verify-dpop-proof.ts';
 
 export interface DpopGateDeps {
@@ -12,6 +13,7 @@ export interface DpopGateDeps {
   readonly random: (bytes: Uint8Array) => Uint8Array;
   /** Shared by every app of the server. */
   readonly keys: ProofKeys;
+  readonly signature: ProofSignatureVerifier;
 }
 
 /**
@@ -29,7 +31,13 @@ export function createDpopGate(
 ): DpopGate | undefined {
   if (settings === undefined || settings.policy === 'off') return undefined;
   const required = settings.policy === 'required';
-  const verifierDeps = { store: deps.store, now: deps.now, keys: deps.keys, scope: clientId };
+  const verifierDeps = {
+    store: deps.store,
+    now: deps.now,
+    keys: deps.keys,
+    signature: deps.signature,
+    scope: clientId,
+  };
   const nonces = settings.nonce
     ? new DpopNonces({ store: deps.store, now: deps.now, random: deps.random, scope: clientId })
     : undefined;
