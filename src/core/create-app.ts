@@ -11,7 +11,7 @@ import { asTokenSwapError, errorResponse } from './http/error-response.ts';
 import { publicOrigin } from './http/public-origin.ts';
 import { type ConnectionInfo, rateLimit } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
-import { type AccessLog, accessLogVia, type Logger, silentLogger } from './logger.ts';
+import { type Logger, silentLogger } from './logger.ts';
 import { type Metrics, silentMetrics } from './metrics.ts';
 import { createOperationsRoutes, type ReadinessCheck } from './routes/operations-routes.ts';
 import { createServiceRoutes } from './routes/service-routes.ts';
@@ -36,8 +36,6 @@ export interface AppDeps {
   /** Fills the array with random bytes, like `crypto.getRandomValues`. */
   readonly random?: (bytes: Uint8Array) => Uint8Array;
   readonly logger?: Logger;
-  /** The access-log lines; `logger.info(entry, 'request')` by default. */
-  readonly accessLog?: AccessLog;
   /** Rate limits, refresh coalescing and the code-exchange window; this instance's memory by default. */
   readonly store?: StateStore;
   readonly metrics?: Metrics;
@@ -130,8 +128,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   }
 
   const root = new Hono<AppEnv>();
-  const accessLog = deps.accessLog ?? accessLogVia(logger);
-  root.use(requestLog({ accessLog, metrics, now, newId: randomId(random) }));
+  root.use(requestLog({ logger, metrics, now, newId: randomId(random) }));
   root.route(
     '/',
     createOperationsRoutes({
@@ -181,11 +178,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
         { requestId, cause: describeError(thrown) },
         'client closed the request before it was answered',
       );
-      c.set('requestIdSent', true);
-      return new Response(null, {
-        status: CLIENT_CLOSED_REQUEST,
-        headers: { 'x-request-id': requestId },
-      });
+      return new Response(null, { status: CLIENT_CLOSED_REQUEST });
     }
     const error = asTokenSwapError(thrown);
     if (error.status >= 500) {
@@ -196,8 +189,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     } else if (error.code === 'UPSTREAM_OAUTH_ERROR') {
       logger.warn({ requestId, errorCode: error.code, detail: error.detail }, 'upstream refused');
     }
-    c.set('requestIdSent', true);
-    return errorResponse(error, requestId);
+    return errorResponse(error);
   });
   return { fetch: (request, connection) => Promise.resolve(root.fetch(request, connection)) };
 }

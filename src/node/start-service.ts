@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
-import type { AccessLog, Logger } from '../core/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { readinessChecks } from '../core/routes/readiness-checks.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
@@ -39,11 +39,7 @@ async function closeUpstreamWithin(upstream: UndiciUpstream, ms: number): Promis
 }
 
 /** Wires the Node runtime around the core: pooled upstream, sealer, store, HTTP server. */
-export async function startService(
-  config: Config,
-  logger: Logger,
-  accessLog?: AccessLog,
-): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const random = createRandomPool();
   const sealer = await createSealerFromConfig(config, logger, nodeAeadEngine(random));
   const upstream = createUndiciUpstream({
@@ -63,7 +59,6 @@ export async function startService(
     upstream,
     sealer,
     logger,
-    accessLog,
     metrics,
     readiness,
     random,

@@ -101,9 +101,7 @@ export function createTokenRoutes(
         const proof = ctx.dpop && (await ctx.dpop(c.req.raw));
         const params = await readTokenParams(c.req.raw);
         const answer = await grant(ctx, params, requestLogger(ctx.logger, requestId), proof);
-        // Built with the id in it: setting a header afterwards costs a Headers object.
-        c.set('requestIdSent', true);
-        return tokenResponse(answer, requestId);
+        return tokenResponse(answer);
       };
       if (limit) routes.post(path, limit, handle);
       else routes.post(path, handle);
