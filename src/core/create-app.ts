@@ -121,6 +121,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     random,
     keys: new ProofKeys(),
     signature: deps.proofSignature ?? joseProofSignature,
+    origin,
   };
   if (!deps.sealer.sealed && config.apps.some((app) => (app.dpop?.policy ?? 'off') !== 'off')) {
     // Plaintext tokens open anywhere: there is nothing to bind a key into.

@@ -172,8 +172,9 @@ export async function dpopStack(
     makeProof(key, { htu: `${SERVER}/refresh`, ...options }, clock.now);
 
   /** A swap with a proof from `key` (or none): the answer's body. */
-  const swap = async (key?: TestDpopKey) => {
-    const headers = key ? { dpop: await proof(key, { htu: `${SERVER}/swap` }) } : undefined;
+  /** A swap, proved for `htu` when a key is given. */
+  const swap = async (key?: TestDpopKey, htu = `${SERVER}/swap`) => {
+    const headers = key ? { dpop: await proof(key, { htu }) } : undefined;
     const response = await post('/swap', { code: await code() }, headers);
     if (response.status !== 200) throw new Error(`swap answered ${response.status}`);
     return (await response.json()) as Record<string, string>;

@@ -1,3 +1,5 @@
+import type { PublicOrigin } from '../http/public-origin.ts';
+import type { ConnectionInfo } from '../http/rate-limit.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { DpopProofError, useDpopNonce } from './dpop-errors.ts';
 import { DpopNonces } from './dpop-nonces.ts';
@@ -14,6 +16,8 @@ export interface DpopGateDeps {
   /** Shared by every app of the server. */
   readonly keys: ProofKeys;
   readonly signature: ProofSignatureVerifier;
+  /** The origin of the URLs the server publishes: a proof's `htu` must start with it. */
+  readonly origin: PublicOrigin;
 }
 
 /**
@@ -21,7 +25,10 @@ export interface DpopGateDeps {
  * undefined when there was none and none is required. Throws `invalid_dpop_proof` or
  * `use_dpop_nonce`.
  */
-export type DpopGate = (request: Request) => Promise<VerifiedProof | undefined>;
+export type DpopGate = (
+  request: Request,
+  connection: ConnectionInfo | undefined,
+) => Promise<VerifiedProof | undefined>;
 
 /** The gate of an app whose policy is `allowed` or `required`; undefined when it is `off`. */
 export function createDpopGate(
@@ -46,7 +53,7 @@ export function createDpopGate(
     (async (value: unknown) => {
       if (!(await nonces.accepts(value))) throw useDpopNonce(await nonces.current());
     });
-  return async (request) => {
+  return async (request, connection) => {
     const proof = request.headers.get('dpop');
     if (proof === null) {
       if (required) throw new DpopProofError('missing');
@@ -56,7 +63,7 @@ export function createDpopGate(
     if (proof.includes(',')) throw new DpopProofError('multiple');
     return verifyDpopProof(
       proof.trim(),
-      { htm: request.method, htu: endpointPublicUrl(request), nonce },
+      { htm: request.method, htu: endpointPublicUrl(request, connection, deps.origin), nonce },
       verifierDeps,
     );
   };

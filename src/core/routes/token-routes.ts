@@ -8,6 +8,7 @@ import { type TokenAnswer, tokenResponse } from '../grants/token-answer.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { corsPolicy } from '../http/cors-policy.ts';
 import { otherMethodsNotAllowed, READ_METHODS } from '../http/method-not-allowed.ts';
+import type { ConnectionInfo } from '../http/rate-limit.ts';
 import { readTokenParams, type TokenParams } from '../http/read-token-params.ts';
 import { requestLogger } from '../http/request-log.ts';
 import type { Logger } from '../logger.ts';
@@ -98,7 +99,7 @@ export function createTokenRoutes(
     for (const path of paths) {
       const handle: MiddlewareHandler<AppEnv> = async (c) => {
         const requestId = c.get('requestId');
-        const proof = ctx.dpop && (await ctx.dpop(c.req.raw));
+        const proof = ctx.dpop && (await ctx.dpop(c.req.raw, c.env as ConnectionInfo | undefined));
         const params = await readTokenParams(c.req.raw);
         const answer = await grant(ctx, params, requestLogger(ctx.logger, requestId), proof);
         return tokenResponse(answer);

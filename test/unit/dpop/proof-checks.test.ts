@@ -92,6 +92,20 @@ describe.each(PROOF_SIGNATURES)(
       expect((await stack.refresh(token, await stack.proof(key, { htu }))).status).toBe(200);
     });
 
+    it('htu is the public URL (TOKENSWAP_PUBLIC_URL), not the one the request arrived at', async () => {
+      const stack = await dpopStack(
+        { TOKENSWAP_DPOP: 'allowed', TOKENSWAP_PUBLIC_URL: 'https://swap.example.com' },
+        Date.now(),
+        signature,
+      );
+      const key = await dpopKey();
+      const token = (await stack.swap(key, 'https://swap.example.com/swap')).refresh_token!;
+      const internal = await stack.proof(key, { htu: `${SERVER}/refresh` });
+      await expectRefused(stack, token, internal, 'htu');
+      const published = await stack.proof(key, { htu: 'https://swap.example.com/refresh' });
+      expect((await stack.refresh(token, published)).status).toBe(200);
+    });
+
     it('iat too old', async () => {
       const { stack, key, token } = await boundToken(signature);
       const iat = Math.floor(stack.clock.now / 1000) - DPOP_IAT_WINDOW.pastSeconds - 1;
