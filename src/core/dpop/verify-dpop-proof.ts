@@ -72,10 +72,10 @@ function checkLifetime(payload: JWTPayload, nowSeconds: number): void {
 
 /**
  * Checks one DPoP proof JWT as RFC 9449 §4.3 says: compact JWS, `typ` `dpop+jwt`, an allowed
- * asymmetric `alg`, a public `jwk` whose key made the signature (checked by the injected
- * verifier), `htm` and `htu` of this
- * request, `iat` within the window, a `jti` never seen in it (kept in the state store), and the
- * server nonce when asked. Throws `DpopProofError` with the first check that failed.
+ * asymmetric `alg`, a public `jwk` whose key made the signature (checked by the runtime's
+ * verifier), `htm` and `htu` of this request, `iat` within the window, a `jti` never seen in it
+ * (kept in the state store), and the server nonce when asked. Throws `DpopProofError` with the
+ * first check that failed.
  */
 export async function verifyDpopProof(
   proof: string,
