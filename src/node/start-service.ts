@@ -2,14 +2,15 @@ import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
 import type { Logger } from '../core/logger.ts';
 import { readinessChecks } from '../core/routes/readiness-checks.ts';
+import { PrometheusMetrics } from '../services/prometheus-metrics.ts';
+import { createSealerFromConfig } from '../services/sealer-from-config.ts';
+import { createStore } from '../services/store-from-config.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
 import { nodeProofSignature } from './node-proof-signature.ts';
 import { startNodeServer } from './node-server.ts';
-import { PrometheusMetrics } from './prometheus-metrics.ts';
 import { createRandomPool } from './random-pool.ts';
-import { createSealerFromConfig } from './sealer-from-config.ts';
-import { createStore } from './store-from-config.ts';
+import { getServerConnInfo } from './server-conn-info.ts';
 import { createUndiciUpstream, type UndiciUpstream } from './undici-upstream.ts';
 
 export interface RunningService {
@@ -64,6 +65,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     random,
     answerCipher: nodeAnswerCipher(random),
     proofSignature: nodeProofSignature(),
+    getConnInfo: getServerConnInfo,
     store: state.store,
   });
   const server = await startNodeServer({

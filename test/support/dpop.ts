@@ -16,7 +16,7 @@ import {
 import { fetchUpstream } from '../../src/core/upstream/fetch-upstream.ts';
 import { createEmulator } from '../../src/emulator/index.ts';
 import { nodeProofSignature } from '../../src/node/node-proof-signature.ts';
-import { createSealerFromConfig } from '../../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../../src/services/sealer-from-config.ts';
 import { TEST_KEY } from './test-app.ts';
 
 /** A client's DPoP key: the private key signs, the public JWK goes in every proof's header. */

@@ -1,5 +1,4 @@
 import type { PublicOrigin } from '../http/public-origin.ts';
-import type { ConnectionInfo } from '../http/rate-limit.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { DpopProofError, useDpopNonce } from './dpop-errors.ts';
 import { DpopNonces } from './dpop-nonces.ts';
@@ -27,7 +26,7 @@ export interface DpopGateDeps {
  */
 export type DpopGate = (
   request: Request,
-  connection: ConnectionInfo | undefined,
+  peerAddress: string | undefined,
 ) => Promise<VerifiedProof | undefined>;
 
 /** The gate of an app whose policy is `allowed` or `required`; undefined when it is `off`. */
@@ -53,7 +52,7 @@ export function createDpopGate(
     (async (value: unknown) => {
       if (!(await nonces.accepts(value))) throw useDpopNonce(await nonces.current());
     });
-  return async (request, connection) => {
+  return async (request, peerAddress) => {
     const proof = request.headers.get('dpop');
     if (proof === null) {
       if (required) throw new DpopProofError('missing');
@@ -63,7 +62,7 @@ export function createDpopGate(
     if (proof.includes(',')) throw new DpopProofError('multiple');
     return verifyDpopProof(
       proof.trim(),
-      { htm: request.method, htu: endpointPublicUrl(request, connection, deps.origin), nonce },
+      { htm: request.method, htu: endpointPublicUrl(request, peerAddress, deps.origin), nonce },
       verifierDeps,
     );
   };

@@ -1,5 +1,4 @@
 import type { PublicOrigin } from '../http/public-origin.ts';
-import type { ConnectionInfo } from '../http/rate-limit.ts';
 
 /**
  * The public URL of the endpoint a request came to, without query or fragment: what a DPoP
@@ -9,8 +8,8 @@ import type { ConnectionInfo } from '../http/rate-limit.ts';
  */
 export function endpointPublicUrl(
   request: Request,
-  connection: ConnectionInfo | undefined,
+  peerAddress: string | undefined,
   origin: PublicOrigin,
 ): string {
-  return `${origin(request, connection)}${new URL(request.url).pathname}`;
+  return `${origin(request, peerAddress)}${new URL(request.url).pathname}`;
 }

@@ -8,7 +8,6 @@ import { type TokenAnswer, tokenResponse } from '../grants/token-answer.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { corsPolicy } from '../http/cors-policy.ts';
 import { otherMethodsNotAllowed, READ_METHODS } from '../http/method-not-allowed.ts';
-import type { ConnectionInfo } from '../http/rate-limit.ts';
 import { readTokenParams, type TokenParams } from '../http/read-token-params.ts';
 import { requestLogger } from '../http/request-log.ts';
 import type { Logger } from '../logger.ts';
@@ -49,11 +48,7 @@ type Grant = (
 ) => Promise<TokenAnswer>;
 
 function unsupportedGrantType(description: string): TokenSwapError {
-  return new TokenSwapError('UNSUPPORTED_GRANT_TYPE', {
-    status: 400,
-    error: 'unsupported_grant_type',
-    description,
-  });
+  return new TokenSwapError('UNSUPPORTED_GRANT_TYPE', { description });
 }
 
 /** RFC 6749 §3.2 token endpoint: dispatches on `grant_type`. */
@@ -99,7 +94,7 @@ export function createTokenRoutes(
     for (const path of paths) {
       const handle: MiddlewareHandler<AppEnv> = async (c) => {
         const requestId = c.get('requestId');
-        const proof = ctx.dpop && (await ctx.dpop(c.req.raw, c.env as ConnectionInfo | undefined));
+        const proof = ctx.dpop && (await ctx.dpop(c.req.raw, discovery.peerAddress(c)));
         const params = await readTokenParams(c.req.raw);
         const answer = await grant(ctx, params, requestLogger(ctx.logger, requestId), proof);
         return tokenResponse(answer);
