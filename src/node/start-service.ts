@@ -1,10 +1,8 @@
 import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
 import type { Logger } from '../core/logger.ts';
-import { readinessChecks } from '../core/routes/readiness-checks.ts';
-import { PrometheusMetrics } from '../services/prometheus-metrics.ts';
+import { createRuntimeServices } from '../services/runtime-services.ts';
 import { createSealerFromConfig } from '../services/sealer-from-config.ts';
-import { createStore } from '../services/store-from-config.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
 import { nodeProofSignature } from './node-proof-signature.ts';
@@ -47,26 +45,18 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     headersTimeoutMs: config.upstreamTimeoutMs,
     bodyTimeoutMs: config.upstreamTimeoutMs,
   });
-  const state = await createStore(config, logger);
-  const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
-  let draining = false;
-  const readiness = readinessChecks({
-    config,
-    sealer,
-    draining: () => draining,
-    redisUp: state.redisUp,
-  });
+  const services = await createRuntimeServices(config, logger, sealer);
   const app = createApp(config, {
     upstream,
     sealer,
     logger,
-    metrics,
-    readiness,
+    metrics: services.metrics,
+    readiness: services.readiness,
     random,
     answerCipher: nodeAnswerCipher(random),
     proofSignature: nodeProofSignature(),
     getConnInfo: getServerConnInfo,
-    store: state.store,
+    store: services.store,
   });
   const server = await startNodeServer({
     fetch: app.fetch,
@@ -81,7 +71,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   return {
     url: server.url,
     async close(graceMs = config.shutdownGraceMs) {
-      draining = true;
+      services.drain();
       const deadline = performance.now() + graceMs;
       const clean = await server.close(graceMs);
       if (!clean) {
@@ -90,7 +80,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       // Upstream calls may still run (for clients cut off or gone): what is left of the grace.
       await Promise.all([
         closeUpstreamWithin(upstream, deadline - performance.now()),
-        state.close(),
+        services.close(),
       ]);
     },
   };
