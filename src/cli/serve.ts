@@ -5,7 +5,7 @@ import { ConfigError } from '../config/config-error.ts';
 import type { Env } from '../config/env-reader.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { settingsUsage } from '../config/settings.ts';
-import { accessLogFor, createLogger } from '../node/logger.ts';
+import { createLogger } from '../node/logger.ts';
 import { startService } from '../node/start-service.ts';
 import { type Command, parsePortFlag, UsageError } from './command.ts';
 
@@ -76,7 +76,7 @@ export const serveCommand: Command = {
     });
     let service: Awaited<ReturnType<typeof startService>>;
     try {
-      service = await startService(config, logger, accessLogFor(logger, { pretty }));
+      service = await startService(config, logger);
     } catch (error) {
       // Config validation should have caught it; still a config error, not a stack trace.
       if (!(error instanceof ConfigError)) throw error;

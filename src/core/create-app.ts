@@ -4,6 +4,7 @@ import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
 import { createDpopGate } from './dpop/dpop-gate.ts';
 import { ProofKeys } from './dpop/proof-keys.ts';
+import { joseProofSignature, type ProofSignatureVerifier } from './dpop/proof-signature.ts';
 import { TokenSwapError } from './errors.ts';
 import { agedTokenAnswer, type TokenAnswer } from './grants/token-answer.ts';
 import { encodeHex } from './hex.ts';
@@ -18,7 +19,7 @@ import { peerAddressVia } from './http/peer-address.ts';
 import { publicOrigin } from './http/public-origin.ts';
 import { rateLimit } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
-import { type AccessLog, accessLogVia, type Logger, silentLogger } from './logger.ts';
+import { type Logger, silentLogger } from './logger.ts';
 import { type Metrics, silentMetrics } from './metrics.ts';
 import { createOperationsRoutes, type ReadinessCheck } from './routes/operations-routes.ts';
 import { createServiceRoutes } from './routes/service-routes.ts';
@@ -45,13 +46,13 @@ export interface AppDeps {
   /** Fills the array with random bytes, like `crypto.getRandomValues`. */
   readonly random?: (bytes: Uint8Array) => Uint8Array;
   readonly logger?: Logger;
-  /** The access-log lines; `logger.info(entry, 'request')` by default. */
-  readonly accessLog?: AccessLog;
   /** Rate limits, refresh coalescing and the code-exchange window; this instance's memory by default. */
   readonly store?: StateStore;
   readonly metrics?: Metrics;
   /** How the refresh and code-exchange windows encrypt what they keep; Web Crypto by default. */
   readonly answerCipher?: AnswerCipher;
+  /** How DPoP proof signatures are checked; jose over Web Crypto by default. */
+  readonly proofSignature?: ProofSignatureVerifier;
   /**
    * How the runtime tells the connection's peer address: its Hono adapter's `getConnInfo`,
    * reading the bindings `fetch` is given. None by default: every client is one unknown address.
@@ -136,15 +137,21 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   });
 
   const origin = publicOrigin(config.publicUrl, config.trustProxy);
-  const proofKeys = new ProofKeys();
+  const dpopDeps = {
+    store,
+    now,
+    random,
+    keys: new ProofKeys(),
+    signature: deps.proofSignature ?? joseProofSignature,
+    origin,
+  };
   if (!deps.sealer.sealed && config.apps.some((app) => (app.dpop?.policy ?? 'off') !== 'off')) {
     // Plaintext tokens open anywhere: there is nothing to bind a key into.
     throw new Error('DPoP needs sealed refresh tokens: it cannot bind plaintext ones');
   }
 
   const root = new Hono<AppEnv>();
-  const accessLog = deps.accessLog ?? accessLogVia(logger);
-  root.use(requestLog({ accessLog, metrics, now, newId: randomId(random) }));
+  root.use(requestLog({ logger, metrics, now, newId: randomId(random) }));
   root.route(
     '/',
     createOperationsRoutes({
@@ -164,7 +171,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       sealer: deps.sealer,
       audience: appAudience(app, config),
       coalescer,
-      dpop: createDpopGate(app.dpop, app.clientId, { store, now, random, keys: proofKeys }),
+      dpop: createDpopGate(app.dpop, app.clientId, dpopDeps),
       codeExchanges,
       tokenClient: new ProviderTokenClient({
         upstream: deps.upstream,
@@ -193,16 +200,11 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     // server failure. Nobody is left to read an answer; the status is for the log and metrics.
     if (!(thrown instanceof TokenSwapError) && c.req.raw.signal.aborted) {
       logClientClosed(logger, thrown, requestId);
-      c.set('requestIdSent', true);
-      return new Response(null, {
-        status: CLIENT_CLOSED_REQUEST,
-        headers: { 'x-request-id': requestId },
-      });
+      return new Response(null, { status: CLIENT_CLOSED_REQUEST });
     }
     const error = asTokenSwapError(thrown);
     logError(logger, error, requestId);
-    c.set('requestIdSent', true);
-    return errorResponse(error, requestId);
+    return errorResponse(error);
   });
   return { fetch: (request, bindings) => Promise.resolve(root.fetch(request, bindings)) };
 }

@@ -1,10 +1,11 @@
 import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
-import type { AccessLog, Logger } from '../core/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { createRuntimeServices } from '../services/runtime-services.ts';
 import { createSealerFromConfig } from '../services/sealer-from-config.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
+import { nodeProofSignature } from './node-proof-signature.ts';
 import { startNodeServer } from './node-server.ts';
 import { createRandomPool } from './random-pool.ts';
 import { getServerConnInfo } from './server-conn-info.ts';
@@ -37,11 +38,7 @@ async function closeUpstreamWithin(upstream: UndiciUpstream, ms: number): Promis
 }
 
 /** Wires the Node runtime around the core: pooled upstream, sealer, store, HTTP server. */
-export async function startService(
-  config: Config,
-  logger: Logger,
-  accessLog?: AccessLog,
-): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const random = createRandomPool();
   const sealer = await createSealerFromConfig(config, logger, nodeAeadEngine(random));
   const upstream = createUndiciUpstream({
@@ -53,11 +50,11 @@ export async function startService(
     upstream,
     sealer,
     logger,
-    accessLog,
     metrics: services.metrics,
     readiness: services.readiness,
     random,
     answerCipher: nodeAnswerCipher(random),
+    proofSignature: nodeProofSignature(),
     getConnInfo: getServerConnInfo,
     store: services.store,
   });

@@ -28,9 +28,9 @@ export function tokenAnswer(tokens: UpstreamTokens, refreshToken: string | undef
   };
 }
 
-/** `200` token response with RFC 6749 §5.1 headers, and the request id. */
-export function tokenResponse(answer: TokenAnswer, requestId: string): Response {
-  return jsonResponse(answer, 200, { 'x-request-id': requestId });
+/** `200` token response with RFC 6749 §5.1 headers. */
+export function tokenResponse(answer: TokenAnswer): Response {
+  return jsonResponse(answer, 200);
 }
 
 /**
