@@ -1,3 +1,4 @@
+import { type BffSettings, bffOriginProblem } from '../core/bff/bff-settings.ts';
 import { DPOP_POLICIES, parseDpopPolicy } from '../core/dpop/dpop-settings.ts';
 import type { AppConfig } from './config.ts';
 import type { EnvReader } from './env-reader.ts';
@@ -12,6 +13,7 @@ const APP_KEYS = new Set([
   'scopes',
   'dpop',
   'dpopNonce',
+  'bff',
 ]);
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ORIGIN = /^https?:\/\/[^/?#\s]+$/;
@@ -44,7 +46,7 @@ function invalidJsonMessage(error: unknown): string {
 
 /**
  * The apps of a `TOKENSWAP_CONFIG` file: `{ "apps": [{ name, clientId, clientSecret,
- * redirectUris, corsOrigins, scopes?, dpop?, dpopNonce? }] }`. A secret may be `env:VARIABLE`.
+ * redirectUris, corsOrigins, scopes?, dpop?, dpopNonce?, bff? }] }`. A secret may be `env:VARIABLE`.
  * Every problem is reported against `variable` (the file's setting) with the app and field it is
  * about.
  */
@@ -115,6 +117,7 @@ function readAppEntry(
   if (entry.dpopNonce !== undefined && typeof entry.dpopNonce !== 'boolean') {
     fail('dpopNonce must be true or false');
   }
+  const bff = readBff(entry.bff, fail);
   if (secret === undefined) return undefined;
   return {
     name,
@@ -125,7 +128,24 @@ function readAppEntry(
     corsOrigins,
     scopes,
     dpop: { policy: dpop ?? 'off', nonce: entry.dpopNonce === true },
+    ...(bff && { bff }),
   };
+}
+
+/** `"bff": { "origins": [...] }`: the backend-for-frontend mode for this entry. */
+function readBff(value: unknown, fail: (message: string) => void): BffSettings | undefined {
+  if (value === undefined) return undefined;
+  const origins = isRecord(value) ? stringList(value.origins) : undefined;
+  if (!isRecord(value) || origins === undefined || origins.length === 0) {
+    fail('bff must be {"origins": ["https://app.example.com", …]} with at least one origin');
+    return undefined;
+  }
+  for (const key of Object.keys(value)) if (key !== 'origins') fail(`bff: unknown key "${key}"`);
+  for (const origin of origins) {
+    const problem = bffOriginProblem(origin);
+    if (problem !== undefined) fail(`bff.origins: ${problem}`);
+  }
+  return { origins };
 }
 
 function resolveSecret(

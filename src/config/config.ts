@@ -1,3 +1,4 @@
+import type { BffSettings } from '../core/bff/bff-settings.ts';
 import type { DpopSettings } from '../core/dpop/dpop-settings.ts';
 import type { TrustProxy } from '../core/http/client-address.ts';
 import type { RateLimitRule } from '../core/state/rate-limiter.ts';
@@ -18,6 +19,8 @@ export interface AppConfig {
   readonly scopes: readonly string[] | undefined;
   /** DPoP-bound refresh tokens (RFC 9449); off when absent. */
   readonly dpop?: DpopSettings | undefined;
+  /** Backend-for-frontend mode (sessions in an HttpOnly cookie); off when absent. */
+  readonly bff?: BffSettings | undefined;
 }
 
 export type SealingConfig =
@@ -39,6 +42,8 @@ export interface Config {
   readonly accountsUrl: string;
   /** Base URL of the Web API, published to clients by discovery. */
   readonly apiUrl: string;
+  /** The Web API `/bff/api/*` forwards to (`TOKENSWAP_BFF_API_URL`, else `apiUrl`). */
+  readonly bffApiUrl: string;
   /**
    * The server's external origin (`TOKENSWAP_PUBLIC_URL`), which every URL it publishes starts
    * with; undefined: each request's own origin.

@@ -1,3 +1,5 @@
+import type { BffSettings } from '../core/bff/bff-settings.ts';
+import { bffOriginProblem } from '../core/bff/bff-settings.ts';
 import { DPOP_POLICIES, type DpopSettings, parseDpopPolicy } from '../core/dpop/dpop-settings.ts';
 import { parseTrustProxy } from '../core/http/client-address.ts';
 import { parseEncryptionKeys } from '../core/seal/encryption-keys.ts';
@@ -149,7 +151,28 @@ function readApp(env: EnvReader): AppConfig {
     corsOrigins,
     scopes: undefined,
     dpop: readDpop(env),
+    bff: readBff(env),
   };
+}
+
+/** `TOKENSWAP_BFF_ORIGINS`: the app's own origins; the mode is off when unset. */
+function readBff(env: EnvReader): BffSettings | undefined {
+  const origins = env.list('TOKENSWAP_BFF_ORIGINS');
+  for (const origin of origins) {
+    const problem = bffOriginProblem(origin);
+    if (problem !== undefined) env.problem('TOKENSWAP_BFF_ORIGINS', problem);
+  }
+  return origins.length === 0 ? undefined : { origins };
+}
+
+/** The session cookie holds the tokens sealed: without sealing there is nothing to seal with. */
+function checkBffSealing(apps: readonly AppConfig[], sealing: SealingConfig, env: EnvReader) {
+  if (sealing.mode !== 'plaintext' || !apps.some((app) => app.bff !== undefined)) return;
+  env.problem(
+    'TOKENSWAP_BFF_ORIGINS',
+    'the backend-for-frontend mode seals its sessions, so it needs sealing: unset ' +
+      'TOKENSWAP_PLAINTEXT_REFRESH_TOKENS and set TOKENSWAP_ENCRYPTION_KEYS, or turn the mode off.',
+  );
 }
 
 /** `TOKENSWAP_DPOP` (off, allowed, required) and `TOKENSWAP_DPOP_NONCE`. */
@@ -235,11 +258,13 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
   const apps = overrides.appsFile
     ? readAppsFile(overrides.appsFile.text, overrides.appsFile.variable, env)
     : [readApp(env)];
+  const apiUrl = env.baseUrl('SPOTIFY_API_URL', 'https://api.spotify.com');
   const config: Config = {
     apps,
     mount: overrides.appsFile ? 'named' : 'root',
     accountsUrl: env.baseUrl('SPOTIFY_ACCOUNTS_URL', 'https://accounts.spotify.com'),
-    apiUrl: env.baseUrl('SPOTIFY_API_URL', 'https://api.spotify.com'),
+    apiUrl,
+    bffApiUrl: env.baseUrl('TOKENSWAP_BFF_API_URL', apiUrl),
     publicUrl: readPublicUrl(env),
     host: overrides.host ?? env.optional('HOST') ?? '0.0.0.0',
     port: overrides.port ?? env.integer('PORT', 3000, 0, 65535),
@@ -257,6 +282,7 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
     requestTimeoutMs: env.integer('TOKENSWAP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
   };
   checkDpopSealing(config.apps, config.sealing, env);
+  checkBffSealing(config.apps, config.sealing, env);
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     env.problem(
       'TOKENSWAP_HEADERS_TIMEOUT_MS',

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
+import { createBffRoutes } from './bff/bff-routes.ts';
 import { createDpopGate } from './dpop/dpop-gate.ts';
 import { ProofKeys } from './dpop/proof-keys.ts';
 import { TokenSwapError } from './errors.ts';
@@ -17,12 +18,13 @@ import { createServiceRoutes } from './routes/service-routes.ts';
 import { createTokenRoutes } from './routes/token-routes.ts';
 import { appAudience } from './seal/app-audience.ts';
 import type { RefreshTokenSealer } from './seal/refresh-token-sealer.ts';
-import type { AnswerCipher } from './state/answer-cipher.ts';
+import { type AnswerCipher, webCryptoAnswerCipher } from './state/answer-cipher.ts';
 import { MemoryStore } from './state/memory-store.ts';
 import { RateLimiter } from './state/rate-limiter.ts';
 import { RefreshCoalescer } from './state/refresh-coalescer.ts';
 import type { StateStore } from './state/state-store.ts';
 import { AccountsTokenClient } from './upstream/accounts-token-client.ts';
+import type { FetchLike } from './upstream/fetch-upstream.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 import { UpstreamGuard } from './upstream/upstream-guard.ts';
 
@@ -44,6 +46,8 @@ export interface AppDeps {
   readonly answerCipher?: AnswerCipher;
   /** Runtime checks for `GET /readyz` (shutting down, Redis, …), beside the circuit's. */
   readonly readiness?: readonly ReadinessCheck[];
+  /** How `/bff/api/*` reaches the Web API (streaming both ways); the runtime's `fetch` by default. */
+  readonly apiFetch?: FetchLike;
 }
 
 /** The runtime-agnostic server: a function from a Web-standard Request to a Response. */
@@ -119,6 +123,15 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     // Plaintext tokens open anywhere: there is nothing to bind a key into.
     throw new Error('DPoP needs sealed refresh tokens: it cannot bind plaintext ones');
   }
+  if (!deps.sealer.sealed && config.apps.some((app) => app.bff !== undefined)) {
+    throw new Error('the backend-for-frontend mode needs sealing: its sessions are sealed');
+  }
+  const cipher = deps.answerCipher ?? webCryptoAnswerCipher();
+  const api = {
+    fetch: deps.apiFetch ?? ((request: Request) => fetch(request)),
+    apiUrl: config.bffApiUrl,
+    timeoutMs: config.upstreamTimeoutMs,
+  };
 
   const root = new Hono<AppEnv>();
   const accessLog = deps.accessLog ?? accessLogVia(logger);
@@ -161,6 +174,21 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       origin,
     };
     root.route(prefix(app) || '/', createTokenRoutes(ctx, discovery, limit));
+    if (app.bff) {
+      const bff = {
+        ctx,
+        settings: app.bff,
+        accountsUrl: config.accountsUrl,
+        api,
+        store,
+        now,
+        cipher,
+      };
+      root.route(
+        prefix(app) || '/',
+        createBffRoutes({ ...bff, basePath: prefix(app), origin, random }),
+      );
+    }
   }
   root.all('*', notFound);
   root.onError((thrown, c) => {

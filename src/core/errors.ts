@@ -25,6 +25,9 @@ export type TokenSwapErrorCode =
   | 'CIRCUIT_OPEN'
   | 'INVALID_DPOP_PROOF'
   | 'USE_DPOP_NONCE'
+  | 'CSRF_REJECTED'
+  | 'LOGIN_REQUIRED'
+  | 'BFF_CALLBACK_NOT_ALLOWED'
   | 'INTERNAL';
 
 export interface TokenSwapErrorInit {

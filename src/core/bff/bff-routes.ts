@@ -1,0 +1,330 @@
+import { type Context, Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { AppContext } from '../app-context.ts';
+import { TokenSwapError } from '../errors.ts';
+import { exchangeCode } from '../grants/exchange-code.ts';
+import { refreshTokens } from '../grants/refresh-tokens.ts';
+import { KEPT_ANSWER_MARGIN_SECONDS, type TokenAnswer } from '../grants/token-answer.ts';
+import type { AppEnv } from '../http/app-env.ts';
+import { jsonResponse } from '../http/json-response.ts';
+import { methodNotAllowed, otherMethodsNotAllowed } from '../http/method-not-allowed.ts';
+import type { PublicOrigin } from '../http/public-origin.ts';
+import { requestLogger } from '../http/request-log.ts';
+import { isRedirectUriAllowed } from '../redirect-uri.ts';
+import { encodeBase64Url } from '../seal/base64url.ts';
+import type { AnswerCipher } from '../state/answer-cipher.ts';
+import type { StateStore } from '../state/state-store.ts';
+import { API_METHODS, type ApiProxyOptions, forwardToApi, isApiPath } from './api-proxy.ts';
+import { authorizeUrl } from './authorize-url.ts';
+import { callbackNotAllowed, loginRequired } from './bff-errors.ts';
+import type { BffSettings } from './bff-settings.ts';
+import {
+  type CookieScope,
+  cookieName,
+  cookieScope,
+  SealedJson,
+  setCookie,
+} from './cookie-codec.ts';
+import { bffCors, checkCsrf } from './request-policy.ts';
+import {
+  SESSION_TTL_SECONDS,
+  type Session,
+  SessionStore,
+  type SessionUser,
+} from './session-store.ts';
+
+/** How long a login may take, from `/bff/login` to the callback (s). */
+export const LOGIN_TTL_SECONDS = 600;
+
+export interface BffRouteOptions {
+  readonly ctx: AppContext;
+  readonly settings: BffSettings;
+  /** The provider's accounts service: its `/authorize`. */
+  readonly accountsUrl: string;
+  readonly api: ApiProxyOptions;
+  /** `''` at the root, `/apps/<name>` per app. */
+  readonly basePath: string;
+  readonly origin: PublicOrigin;
+  readonly store: StateStore;
+  readonly now: () => number;
+  readonly random: (bytes: Uint8Array) => Uint8Array;
+  /** Encrypts the sessions kept in the store. */
+  readonly cipher: AnswerCipher;
+}
+
+interface LoginState {
+  readonly state: string;
+  readonly verifier: string;
+  readonly returnTo: string;
+  readonly expiresAt: number;
+}
+
+function isLoginState(value: unknown): value is LoginState {
+  const v = value as Record<string, unknown> | null | undefined;
+  return (
+    typeof v?.state === 'string' &&
+    typeof v.verifier === 'string' &&
+    typeof v.returnTo === 'string' &&
+    typeof v.expiresAt === 'number'
+  );
+}
+
+/** What a callback that failed tells the page, in `?bff_error=` of its `return_to`. */
+type CallbackError = 'login_expired' | 'invalid_state' | 'access_denied' | 'login_failed';
+
+const redirect = (location: string, cookies: readonly string[]) => {
+  const headers = new Headers({
+    location,
+    'cache-control': 'no-store',
+    // The callback's own URL holds the code: nothing after it is told where it came from.
+    'referrer-policy': 'no-referrer',
+  });
+  for (const cookie of cookies) headers.append('set-cookie', cookie);
+  return new Response(null, { status: 302, headers });
+};
+
+/**
+ * The backend-for-frontend mode of one app: the browser holds only an HttpOnly session cookie,
+ * and the server logs in (Authorization Code with PKCE and `state`), keeps and refreshes the
+ * tokens, and makes the Web API calls (draft-ietf-oauth-browser-based-apps §6.1).
+ */
+export function createBffRoutes(options: BffRouteOptions): Hono<AppEnv> {
+  const { ctx, settings, basePath, now, random } = options;
+  const origins = settings.origins;
+  const base =
+    ctx.app.name === 'default' && basePath === '' ? 'tokenswap' : `tokenswap-${ctx.app.name}`;
+  const audience = ctx.audience.current;
+  const login = new SealedJson(ctx.sealer, audience, 'login');
+  const sessions = new SessionStore({
+    cookie: new SealedJson(ctx.sealer, audience, 'session'),
+    cipher: options.cipher,
+    audience: `${audience}\u0000bff-session`,
+    store: options.store,
+    random,
+  });
+  const randomToken = () => encodeBase64Url(random(new Uint8Array(32)));
+
+  const scopeOf = (c: Context<AppEnv>): { own: string; scope: CookieScope } => {
+    const own = options.origin(c.req.raw, c.env);
+    return { own, scope: cookieScope(base, own) };
+  };
+  const sessionCookie = (scope: CookieScope, value: string | undefined) =>
+    setCookie(scope, 'session', value, SESSION_TTL_SECONDS);
+
+  /** `return_to` as given when it is on one of the app's origins; the first origin's root without one. */
+  const returnTo = (given: string | undefined): string => {
+    if (given === undefined) return `${origins[0]}/`;
+    if (URL.canParse(given)) {
+      const url = new URL(given);
+      if (origins.includes(url.origin) && url.username === '' && url.password === '') {
+        return url.href;
+      }
+    }
+    throw new TokenSwapError('INVALID_REQUEST', {
+      status: 400,
+      error: 'invalid_request',
+      description: 'return_to must be a URL on one of the app’s origins',
+    });
+  };
+
+  /** A refreshed session, the rotated refresh token in it; a revoked one ends the session. */
+  const refresh = async (session: Session, scope: CookieScope, cookie: string | undefined) => {
+    if (session.refreshToken === undefined) throw loginRequired();
+    let answer: TokenAnswer;
+    try {
+      answer = await refreshTokens(ctx, new Map([['refresh_token', session.refreshToken]]));
+    } catch (error) {
+      if (
+        error instanceof TokenSwapError &&
+        (error.code === 'INVALID_REFRESH_TOKEN' || error.error === 'invalid_grant')
+      ) {
+        await sessions.end(cookie);
+        throw loginRequired({ 'set-cookie': sessionCookie(scope, undefined) });
+      }
+      throw error;
+    }
+    return sessionOf(answer, session.user, session.refreshToken);
+  };
+
+  const sessionOf = (answer: TokenAnswer, user: SessionUser | null, kept?: string): Session => ({
+    accessToken: answer.access_token,
+    refreshToken: answer.refresh_token ?? kept,
+    expiresAt: now() + answer.expires_in * 1000,
+    scope: answer.scope,
+    user,
+  });
+
+  const routes = new Hono<AppEnv>();
+  const paths = ['/bff/login', '/bff/callback', '/bff/session', '/bff/logout'];
+  const cors = bffCors(origins);
+  for (const path of [...paths, '/bff/api/*']) routes.use(path, cors);
+
+  routes.get('/bff/login', async (c) => {
+    const { own, scope } = scopeOf(c);
+    const target = returnTo(c.req.query('return_to'));
+    const callback = `${own}${basePath}/bff/callback`;
+    if (!isRedirectUriAllowed(callback, ctx.app.redirectUris)) {
+      throw callbackNotAllowed(callback);
+    }
+    const requested = c.req.query('scope');
+    const state: LoginState = {
+      state: randomToken(),
+      verifier: randomToken(),
+      returnTo: target,
+      expiresAt: now() + LOGIN_TTL_SECONDS * 1000,
+    };
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(state.verifier));
+    const location = authorizeUrl(options.accountsUrl, {
+      clientId: ctx.app.clientId,
+      redirectUri: callback,
+      state: state.state,
+      codeChallenge: encodeBase64Url(new Uint8Array(digest)),
+      scope: requested ?? ctx.app.scopes?.join(' ') ?? '',
+    });
+    return redirect(location, [
+      setCookie(scope, 'login', await login.seal(state), LOGIN_TTL_SECONDS),
+    ]);
+  });
+
+  routes.get('/bff/callback', async (c) => {
+    const { own, scope } = scopeOf(c);
+    const clearLogin = setCookie(scope, 'login', undefined, 0);
+    const opened = await login.open(getCookie(c, cookieName(scope, 'login')));
+    const fail = (to: string, error: CallbackError) => {
+      const url = new URL(to);
+      url.searchParams.set('bff_error', error);
+      return redirect(url.href, [clearLogin]);
+    };
+    if (!isLoginState(opened) || opened.expiresAt <= now()) {
+      return fail(`${origins[0]}/`, 'login_expired');
+    }
+    if (c.req.query('state') !== opened.state) return fail(opened.returnTo, 'invalid_state');
+    const code = c.req.query('code');
+    if (c.req.query('error') !== undefined || code === undefined || code === '') {
+      return fail(
+        opened.returnTo,
+        c.req.query('error') === 'access_denied' ? 'access_denied' : 'login_failed',
+      );
+    }
+    const log = requestLogger(ctx.logger, c.get('requestId'));
+    let answer: TokenAnswer;
+    try {
+      const params = new Map([
+        ['code', code],
+        ['redirect_uri', `${own}${basePath}/bff/callback`],
+        ['code_verifier', opened.verifier],
+      ]);
+      answer = await exchangeCode(ctx, params, log);
+    } catch (error) {
+      const code = error instanceof TokenSwapError ? error.code : 'INTERNAL';
+      log.warn({ app: ctx.app.name, errorCode: code }, 'bff login failed at the code exchange');
+      return fail(opened.returnTo, 'login_failed');
+    }
+    const user = await whoIs(options.api, answer.access_token);
+    const value = await sessions.save(sessionOf(answer, user));
+    return redirect(opened.returnTo, [clearLogin, sessionCookie(scope, value)]);
+  });
+
+  routes.get('/bff/session', async (c) => {
+    const { scope } = scopeOf(c);
+    const cookie = getCookie(c, cookieName(scope, 'session'));
+    const session = await sessions.load(cookie);
+    if (session === undefined) {
+      const headers: Record<string, string> =
+        cookie === undefined ? {} : { 'set-cookie': sessionCookie(scope, undefined) };
+      return jsonResponse(
+        { logged_in: false, scope: null, expires_at: null, user: null },
+        200,
+        headers,
+      );
+    }
+    return jsonResponse({
+      logged_in: true,
+      scope: session.scope,
+      expires_at: Math.floor(session.expiresAt / 1000),
+      user: session.user,
+    });
+  });
+
+  routes.post('/bff/logout', async (c) => {
+    const { own, scope } = scopeOf(c);
+    checkCsrf(c.req.raw, origins, own);
+    await sessions.end(getCookie(c, cookieName(scope, 'session')));
+    return jsonResponse({ logged_in: false }, 200, {
+      'set-cookie': sessionCookie(scope, undefined),
+    });
+  });
+
+  routes.all('/bff/api/:path{.+}', async (c) => {
+    const request = c.req.raw;
+    const { own, scope } = scopeOf(c);
+    checkCsrf(request, origins, own);
+    if (!(API_METHODS as readonly string[]).includes(request.method)) {
+      throw methodNotAllowed(API_METHODS);
+    }
+    const url = new URL(request.url);
+    const path = url.pathname.slice(`${basePath}/bff/api`.length);
+    if (!isApiPath(path)) {
+      throw new TokenSwapError('INVALID_REQUEST', {
+        status: 400,
+        error: 'invalid_request',
+        description: 'the Web API path must be /v1/… without dot segments',
+      });
+    }
+    const cookie = getCookie(c, cookieName(scope, 'session'));
+    let session = await sessions.load(cookie);
+    if (session === undefined) {
+      throw loginRequired(
+        cookie === undefined ? {} : { 'set-cookie': sessionCookie(scope, undefined) },
+      );
+    }
+    let renewed: string | undefined;
+    const renew = async (current: Session) => {
+      const next = await refresh(current, scope, cookie);
+      renewed = await sessions.save(next, cookie);
+      return next;
+    };
+    if (session.expiresAt - now() < KEPT_ANSWER_MARGIN_SECONDS * 1000)
+      session = await renew(session);
+    const target = `${path}${url.search}`;
+    let answer = await forwardToApi(options.api, request, target, session.accessToken);
+    // The provider ended the token early: refreshed once, and the request sent again when it
+    // has no body to send twice.
+    if (answer.status === 401 && renewed === undefined && request.body === null) {
+      await answer.body?.cancel();
+      session = await renew(session);
+      answer = await forwardToApi(options.api, request, target, session.accessToken);
+    }
+    if (renewed !== undefined) answer.headers.append('set-cookie', sessionCookie(scope, renewed));
+    return answer;
+  });
+
+  for (const path of paths) {
+    routes.all(path, otherMethodsNotAllowed(path === '/bff/logout' ? ['POST'] : ['GET', 'HEAD']));
+  }
+  return routes;
+}
+
+/** The user's id and name, shown by `/bff/session`; null when the Web API does not say. */
+async function whoIs(api: ApiProxyOptions, accessToken: string): Promise<SessionUser | null> {
+  try {
+    const response = await forwardToApi(
+      api,
+      new Request('http://bff.invalid/'),
+      '/v1/me',
+      accessToken,
+    );
+    if (!response.ok) {
+      await response.body?.cancel();
+      return null;
+    }
+    const me = (await response.json()) as { id?: unknown; display_name?: unknown };
+    if (typeof me.id !== 'string') return null;
+    return {
+      id: me.id,
+      display_name: typeof me.display_name === 'string' ? me.display_name : null,
+    };
+  } catch {
+    return null;
+  }
+}
