@@ -291,9 +291,14 @@ export function createBffRoutes(options: BffRouteOptions): Hono<AppEnv> {
     // The provider ended the token early: refreshed once, and the request sent again when it
     // has no body to send twice.
     if (answer.status === 401 && renewed === undefined && request.body === null) {
-      await answer.body?.cancel();
+      const refused = session.accessToken;
       session = await renew(session);
-      answer = await forwardToApi(options.api, request, target, session.accessToken);
+      // Within the coalescing window a refresh answers what it kept: the very token just
+      // refused. Sending it again would only be refused again.
+      if (session.accessToken !== refused) {
+        await answer.body?.cancel();
+        answer = await forwardToApi(options.api, request, target, session.accessToken);
+      }
     }
     if (renewed !== undefined) answer.headers.append('set-cookie', sessionCookie(scope, renewed));
     return answer;
