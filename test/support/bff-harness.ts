@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createApp } from '../../src/core/create-app.ts';
+import type { Logger } from '../../src/core/logger.ts';
 import { MemoryStore } from '../../src/core/state/memory-store.ts';
 import { fetchUpstream } from '../../src/core/upstream/fetch-upstream.ts';
 import { createEmulator } from '../../src/emulator/index.ts';
@@ -37,6 +38,12 @@ export class CookieJar {
 export interface BffHarnessOptions {
   readonly env?: Record<string, string>;
   readonly appsFile?: unknown;
+  /** The Web API; the emulator's by default (`emulator` is handed in). */
+  readonly api?: (
+    request: Request,
+    emulator: (request: Request) => Promise<Response>,
+  ) => Promise<Response>;
+  readonly logger?: Logger;
 }
 
 /**
@@ -80,9 +87,10 @@ export async function bffHarness(options: BffHarnessOptions = {}) {
     sealer,
     now: clock,
     store,
+    ...(options.logger && { logger: options.logger }),
     apiFetch: (request) => {
       apiCalls.push(`${request.method} ${new URL(request.url).pathname}`);
-      return emulator.fetch(request);
+      return options.api ? options.api(request, emulator.fetch) : emulator.fetch(request);
     },
   });
   const emulatorAt = (path: string, init?: RequestInit) =>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SealedJson } from '../../../src/core/bff/cookie-codec.ts';
 import { APP_ORIGIN, bffHarness, CALLBACK, CookieJar, SWAP } from '../../support/bff-harness.ts';
+import { recordingLogger } from '../../support/recording-logger.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { testApp } from '../../support/test-app.ts';
 
@@ -428,5 +429,97 @@ describe('backend-for-frontend mode, in process', () => {
     const patch = await h.call(jar, '/bff/api/v1/me', { method: 'PATCH' });
     expect(patch.status).toBe(405);
     expect(h.apiCalls).toEqual(['GET /v1/me']);
+  });
+
+  it('streams the Web API answer: the first bytes reach the browser before the upstream has finished', async () => {
+    let finish: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const h = await bffHarness({
+      api: async (request, emulator) => {
+        if (new URL(request.url).pathname !== '/v1/me/tracks') return emulator(request);
+        const encoder = new TextEncoder();
+        const body = new ReadableStream<Uint8Array>({
+          async start(controller) {
+            controller.enqueue(encoder.encode('{"items":['));
+            await finished;
+            controller.enqueue(encoder.encode(']}'));
+            controller.close();
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'application/json' } });
+      },
+    });
+    const jar = new CookieJar();
+    await h.login(jar);
+    const response = await h.call(jar, '/bff/api/v1/me/tracks?limit=50');
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe('{"items":[');
+    finish();
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      rest += new TextDecoder().decode(chunk.value);
+    }
+    expect(rest).toBe(']}');
+    expect(h.apiCalls.at(-1)).toBe('GET /v1/me/tracks');
+  });
+
+  it('forwards a PUT body and only the headers the Web API needs', async () => {
+    const seen: { body: string; headers: Record<string, string>; search: string }[] = [];
+    const h = await bffHarness({
+      api: async (request, emulator) => {
+        const url = new URL(request.url);
+        if (url.pathname !== '/v1/me/player/play') return emulator(request);
+        seen.push({
+          body: await request.text(),
+          headers: Object.fromEntries(request.headers),
+          search: url.search,
+        });
+        return new Response(null, {
+          status: 204,
+          headers: { 'set-cookie': 'upstream=1', server: 'x' },
+        });
+      },
+    });
+    const jar = new CookieJar();
+    await h.login(jar);
+    const played = await h.call(jar, '/bff/api/v1/me/player/play?device_id=d1', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-other': 'no', 'accept-language': 'sv' },
+      body: '{"uris":["spotify:track:1"]}',
+    });
+    expect(played.status).toBe(204);
+    expect(played.headers.get('set-cookie')).toBeNull();
+    expect(played.headers.get('server')).toBeNull();
+    expect(seen[0]!.body).toBe('{"uris":["spotify:track:1"]}');
+    expect(seen[0]!.search).toBe('?device_id=d1');
+    expect(Object.keys(seen[0]!.headers).sort()).toEqual(
+      ['accept-language', 'authorization', 'content-type'].sort(),
+    );
+    expect(seen[0]!.headers.authorization).toMatch(/^Bearer em-at-/);
+  });
+
+  it('no code, token or verifier in a log line, an error body or a redirect after a failed exchange', async () => {
+    const { logger, lines } = recordingLogger();
+    const h = await bffHarness({ logger });
+    await h.emulatorAt('/__emulator/faults', {
+      method: 'POST',
+      body: JSON.stringify({
+        count: 1,
+        status: 400,
+        body: '{"error":"invalid_grant","error_description":"Invalid authorization code"}',
+      }),
+    });
+    const jar = new CookieJar();
+    const { done, callback } = await h.login(jar);
+    const code = callback.searchParams.get('code')!;
+    expect(done.headers.get('location')).toBe(`${APP_ORIGIN}/home?bff_error=login_failed`);
+    expect(jar.cookies.has(SESSION)).toBe(false);
+    const logged = JSON.stringify(lines);
+    expect(logged).toContain('bff login failed');
+    expect(logged).not.toContain(code);
+    expect(logged).not.toMatch(/em-(?:code|at|rt)-/);
   });
 });
