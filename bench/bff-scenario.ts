@@ -2,15 +2,25 @@
  * The backend-for-frontend scenario of `npm run bench`: a 100 KB Web API answer fetched through
  * `tokenswap serve`'s `/bff/api` (session cookie in, the canned upstream's answer streamed back)
  * against the same answer fetched straight from the canned upstream, in interleaved rounds.
- * The session is sealed here, before the rounds, with the server's key: its access token does not
- * expire during the run, so every request is one Web API call and no refresh.
+ * For scale, the same answer through the thinnest Web API proxy (`reference-api-proxy.ts`,
+ * node:http piping) too. The session is sealed here, before the rounds, with the server's key: its
+ * access token does not expire during the run, so every request is one Web API call and no refresh.
  * Alone: `npm run build && node bench/bff-scenario.ts [--quick]`.
  */
+
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config/load-config.ts';
 import { SealedJson } from '../src/core/bff/cookie-codec.ts';
 import { createSealerFromConfig } from '../src/node/sealer-from-config.ts';
-import { appEnv, type Child, cpuMicros, startServer, startUpstream } from './processes.ts';
+import {
+  appEnv,
+  type Child,
+  cpuMicros,
+  startNode,
+  startServer,
+  startUpstream,
+} from './processes.ts';
 import { APP, KEY, median, quantile, SERVER_ENV, WARM_UP_SECONDS } from './workload.ts';
 
 const PATH = '/v1/bench/100kb';
@@ -66,9 +76,12 @@ async function round(
 export interface BffScenarioResult {
   readonly proxied: readonly Round[];
   readonly direct: readonly Round[];
+  readonly piped: readonly Round[];
   /** Median over the rounds of proxied req/s over the direct round just before it. */
   readonly ratio: number;
   readonly ratios: readonly number[];
+  /** The same over the reference proxy's round. */
+  readonly pipedRatio: number;
 }
 
 export async function bffScenario(
@@ -84,23 +97,32 @@ export async function bffScenario(
     SPOTIFY_API_URL: upstream.url,
     TOKENSWAP_BFF_ORIGINS: ORIGIN,
   });
+  const reference = await startNode(
+    [fileURLToPath(new URL('reference-api-proxy.ts', import.meta.url))],
+    { UPSTREAM_URL: upstream.url },
+  );
   const through = `${server.url}/bff/api${PATH}`;
+  const piping = `${reference.url}${PATH}`;
   const bffHeaders = { cookie, origin: ORIGIN, 'x-tokenswap-csrf': '1' };
   const straight = `${upstream.url}${PATH}`;
   const bearer = { authorization: 'Bearer bench-access-token' };
   try {
     await round(straight, bearer, upstream, WARM_UP_SECONDS);
+    await round(piping, {}, reference, WARM_UP_SECONDS);
     await round(through, bffHeaders, server, WARM_UP_SECONDS);
     const direct: Round[] = [];
+    const piped: Round[] = [];
     const proxied: Round[] = [];
     for (let i = 0; i < rounds; i++) {
       direct.push(await round(straight, bearer, upstream, seconds));
+      piped.push(await round(piping, {}, reference, seconds));
       proxied.push(await round(through, bffHeaders, server, seconds));
     }
     const ratios = proxied.map((r, i) => r.rps / direct[i]!.rps);
-    return { proxied, direct, ratio: median(ratios), ratios };
+    const pipedRatio = median(proxied.map((r, i) => r.rps / piped[i]!.rps));
+    return { proxied, direct, piped, ratio: median(ratios), ratios, pipedRatio };
   } finally {
-    await Promise.all([server.stop(), upstream.stop()]);
+    await Promise.all([server.stop(), reference.stop(), upstream.stop()]);
   }
 }
 
@@ -113,9 +135,14 @@ export function describeBffScenario(result: BffScenarioResult): string {
     `| 100 KB Web API answer, ${CONNECTIONS} conns | req/s | MB/s | p99 ms | errors | non-2xx | CPU µs / req (answering process) | ratio req/s |`,
     '|---|---:|---:|---:|---:|---:|---:|---:|',
     row('straight from the canned upstream', result.direct, '1.00'),
+    row(
+      'through a node:http pipe proxy (reference)',
+      result.piped,
+      median(result.piped.map((r, i) => r.rps / result.direct[i]!.rps)).toFixed(2),
+    ),
     row('through /bff/api (session cookie)', result.proxied, result.ratio.toFixed(2)),
     '',
-    `/bff/api proxy: req/s ratio per round ${result.ratios.map((v) => v.toFixed(2)).join(', ')} (q1 ${quantile(result.ratios, 0.25).toFixed(2)}, q3 ${quantile(result.ratios, 0.75).toFixed(2)})`,
+    `/bff/api proxy: req/s ratio to straight per round ${result.ratios.map((v) => v.toFixed(2)).join(', ')} (q1 ${quantile(result.ratios, 0.25).toFixed(2)}, q3 ${quantile(result.ratios, 0.75).toFixed(2)}); to the pipe proxy ${result.pipedRatio.toFixed(2)}`,
   ].join('\n');
 }
 

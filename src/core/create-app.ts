@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
+import { type ApiFetch, runtimeApiFetch } from './bff/api-proxy.ts';
 import { createBffRoutes } from './bff/bff-routes.ts';
 import { createDpopGate } from './dpop/dpop-gate.ts';
 import { ProofKeys } from './dpop/proof-keys.ts';
@@ -24,7 +25,6 @@ import { RateLimiter } from './state/rate-limiter.ts';
 import { RefreshCoalescer } from './state/refresh-coalescer.ts';
 import type { StateStore } from './state/state-store.ts';
 import { AccountsTokenClient } from './upstream/accounts-token-client.ts';
-import type { FetchLike } from './upstream/fetch-upstream.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 import { UpstreamGuard } from './upstream/upstream-guard.ts';
 
@@ -47,7 +47,7 @@ export interface AppDeps {
   /** Runtime checks for `GET /readyz` (shutting down, Redis, …), beside the circuit's. */
   readonly readiness?: readonly ReadinessCheck[];
   /** How `/bff/api/*` reaches the Web API (streaming both ways); the runtime's `fetch` by default. */
-  readonly apiFetch?: FetchLike;
+  readonly apiFetch?: ApiFetch;
 }
 
 /** The runtime-agnostic server: a function from a Web-standard Request to a Response. */
@@ -128,7 +128,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   }
   const cipher = deps.answerCipher ?? webCryptoAnswerCipher();
   const api = {
-    fetch: deps.apiFetch ?? ((request: Request) => fetch(request)),
+    fetch: deps.apiFetch ?? runtimeApiFetch,
     apiUrl: config.bffApiUrl,
     timeoutMs: config.upstreamTimeoutMs,
   };

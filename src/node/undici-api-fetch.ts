@@ -3,7 +3,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Dispatcher, Pool as UndiciPool } from 'undici';
 // As in undici-upstream.ts: the Pool module alone, not undici's index (which also loads fetch).
 import Pool from 'undici/lib/dispatcher/pool.js';
-import type { FetchLike } from '../core/upstream/fetch-upstream.ts';
+import type { ApiFetch } from '../core/bff/api-proxy.ts';
 
 export interface UndiciApiFetchOptions {
   /** Most connections kept open to the Web API. */
@@ -14,7 +14,7 @@ export interface UndiciApiFetchOptions {
 
 /** The Web API client of `/bff/api`, with what graceful shutdown needs of it. */
 export interface UndiciApiFetch {
-  readonly fetch: FetchLike;
+  readonly fetch: ApiFetch;
   close(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -45,13 +45,9 @@ export function createUndiciApiFetch(options: UndiciApiFetchOptions = {}): Undic
     return pool;
   };
 
-  const fetch: FetchLike = (request) =>
+  const fetch: ApiFetch = (target, request) =>
     new Promise((resolve, reject) => {
-      const url = new URL(request.url);
-      const headers: Record<string, string> = {};
-      request.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
+      const url = new URL(target);
       let dispatch: Dispatcher.DispatchController | undefined;
       let body: ReadableStreamDefaultController<Uint8Array> | undefined;
       const signal = request.signal;
@@ -63,7 +59,7 @@ export function createUndiciApiFetch(options: UndiciApiFetchOptions = {}): Undic
           origin: url.origin,
           path: url.pathname + url.search,
           method: request.method as Dispatcher.HttpMethod,
-          headers,
+          headers: request.headers,
           body: request.body === null ? null : Readable.fromWeb(request.body as NodeReadableStream),
         },
         {

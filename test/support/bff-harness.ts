@@ -88,7 +88,8 @@ export async function bffHarness(options: BffHarnessOptions = {}) {
     now: clock,
     store,
     ...(options.logger && { logger: options.logger }),
-    apiFetch: (request) => {
+    apiFetch: (url, init) => {
+      const request = new Request(url, { ...init, duplex: 'half' } as RequestInit);
       apiCalls.push(`${request.method} ${new URL(request.url).pathname}`);
       return options.api ? options.api(request, emulator.fetch) : emulator.fetch(request);
     },

@@ -1,5 +1,28 @@
-import type { FetchLike } from '../upstream/fetch-upstream.ts';
 import { apiUnavailable } from './bff-errors.ts';
+
+/** One Web API call: what `fetch(url, init)` takes, and no more. */
+export interface ApiRequestInit {
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  /** Streamed as it arrives; null without a body. */
+  readonly body: ReadableStream<Uint8Array> | null;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * How the proxy reaches the Web API: `fetch` on every runtime (the default), a pooled client on
+ * Node. Both bodies stream.
+ */
+export type ApiFetch = (url: string, init: ApiRequestInit) => Promise<Response>;
+
+/** The runtime's `fetch` as an `ApiFetch`. */
+export const runtimeApiFetch: ApiFetch = (url, init) =>
+  fetch(url, {
+    method: init.method,
+    headers: init.headers,
+    signal: init.signal,
+    ...(init.body !== null && { body: init.body, duplex: 'half' }),
+  } as RequestInit);
 
 /** What the Web API is sent: the methods it serves, and the headers that change its answer. */
 export const API_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'] as const;
@@ -21,7 +44,7 @@ export function isApiPath(path: string): boolean {
 }
 
 export interface ApiProxyOptions {
-  readonly fetch: FetchLike;
+  readonly fetch: ApiFetch;
   /** The Web API's base URL, without a trailing slash. */
   readonly apiUrl: string;
   /** Until the answer's headers arrive; its body then streams for as long as it takes. */
@@ -38,30 +61,32 @@ export async function forwardToApi(
   target: string,
   accessToken: string,
 ): Promise<Response> {
-  const headers = new Headers({ authorization: `Bearer ${accessToken}` });
+  const headers: Record<string, string> = { authorization: `Bearer ${accessToken}` };
   for (const name of REQUEST_HEADERS) {
     const value = request.headers.get(name);
-    if (value !== null) headers.set(name, value);
+    if (value !== null) headers[name] = value;
   }
   const hasBody = request.body !== null && request.method !== 'GET' && request.method !== 'HEAD';
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
+  // One controller for both ways a call ends early: the browser leaving, and the deadline.
+  const stop = new AbortController();
+  const leave = () => stop.abort(request.signal.reason);
+  request.signal.addEventListener('abort', leave, { once: true });
+  const timer = setTimeout(() => stop.abort(new Error('web api timeout')), options.timeoutMs);
   let answer: Response;
   try {
-    answer = await options.fetch(
-      new Request(`${options.apiUrl}${target}`, {
-        method: request.method,
-        headers,
-        // The client's body, as it arrives.
-        ...(hasBody && { body: request.body, duplex: 'half' }),
-        signal: AbortSignal.any([request.signal, timeout.signal]),
-      } as RequestInit),
-    );
+    answer = await options.fetch(`${options.apiUrl}${target}`, {
+      method: request.method,
+      headers,
+      // The client's body, as it arrives.
+      body: hasBody ? request.body : null,
+      signal: stop.signal,
+    });
   } catch (error) {
-    throw apiUnavailable(timeout.signal.aborted, error);
+    throw apiUnavailable(stop.signal.aborted && !request.signal.aborted, error);
   } finally {
     clearTimeout(timer);
   }
+  // The listener stays: the browser leaving still ends the call while its body streams.
   const out = new Headers({ 'cache-control': 'no-store' });
   for (const name of RESPONSE_HEADERS) {
     const value = answer.headers.get(name);

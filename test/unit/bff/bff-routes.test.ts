@@ -231,6 +231,11 @@ describe('backend-for-frontend mode, in process', () => {
     expect(ours.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
       'x-tokenswap-csrf',
     );
+    // The page can read a refusal too: a 401 carries the same CORS headers.
+    const refused = await h.call(new CookieJar(), '/bff/api/v1/me');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+    expect(refused.headers.get('access-control-allow-credentials')).toBe('true');
     const theirs = await preflight('https://evil.example');
     expect(theirs.headers.get('access-control-allow-origin')).toBeNull();
     expect(theirs.headers.get('access-control-allow-credentials')).toBeNull();
