@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config/load-config.ts';
 import { SealedJson } from '../src/core/bff/cookie-codec.ts';
-import { createSealerFromConfig } from '../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../src/services/sealer-from-config.ts';
 import {
   appEnv,
   type Child,

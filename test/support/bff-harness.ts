@@ -4,7 +4,7 @@ import type { Logger } from '../../src/core/logger.ts';
 import { MemoryStore } from '../../src/core/state/memory-store.ts';
 import { fetchUpstream } from '../../src/core/upstream/fetch-upstream.ts';
 import { createEmulator } from '../../src/emulator/index.ts';
-import { createSealerFromConfig } from '../../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../../src/services/sealer-from-config.ts';
 import { TEST_KEY } from './test-app.ts';
 
 export const SWAP = 'https://swap.test';

@@ -1,13 +1,14 @@
 import { type Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppContext } from '../app-context.ts';
-import { TokenSwapError } from '../errors.ts';
+import { invalidRequest, TokenSwapError } from '../errors.ts';
 import { exchangeCode } from '../grants/exchange-code.ts';
 import { refreshTokens } from '../grants/refresh-tokens.ts';
 import { KEPT_ANSWER_MARGIN_SECONDS, type TokenAnswer } from '../grants/token-answer.ts';
 import type { AppEnv } from '../http/app-env.ts';
 import { jsonResponse } from '../http/json-response.ts';
 import { methodNotAllowed, otherMethodsNotAllowed } from '../http/method-not-allowed.ts';
+import type { PeerAddress } from '../http/peer-address.ts';
 import type { PublicOrigin } from '../http/public-origin.ts';
 import { requestLogger } from '../http/request-log.ts';
 import { isRedirectUriAllowed } from '../redirect-uri.ts';
@@ -45,6 +46,8 @@ export interface BffRouteOptions {
   /** `''` at the root, `/apps/<name>` per app. */
   readonly basePath: string;
   readonly origin: PublicOrigin;
+  /** The client's address as the runtime reports it: whose forwarded headers are believed. */
+  readonly peerAddress: PeerAddress;
   readonly store: StateStore;
   readonly now: () => number;
   readonly random: (bytes: Uint8Array) => Uint8Array;
@@ -105,7 +108,7 @@ export function createBffRoutes(options: BffRouteOptions): Hono<AppEnv> {
   const randomToken = () => encodeBase64Url(random(new Uint8Array(32)));
 
   const scopeOf = (c: Context<AppEnv>): { own: string; scope: CookieScope } => {
-    const own = options.origin(c.req.raw, c.env);
+    const own = options.origin(c.req.raw, options.peerAddress(c));
     return { own, scope: cookieScope(base, own) };
   };
   const sessionCookie = (scope: CookieScope, value: string | undefined) =>
@@ -120,11 +123,7 @@ export function createBffRoutes(options: BffRouteOptions): Hono<AppEnv> {
         return url.href;
       }
     }
-    throw new TokenSwapError('INVALID_REQUEST', {
-      status: 400,
-      error: 'invalid_request',
-      description: 'return_to must be a URL on one of the app’s origins',
-    });
+    throw invalidRequest('return_to must be a URL on one of the app’s origins');
   };
 
   /** A refreshed session, the rotated refresh token in it; a revoked one ends the session. */
@@ -265,11 +264,7 @@ export function createBffRoutes(options: BffRouteOptions): Hono<AppEnv> {
     const url = new URL(request.url);
     const path = url.pathname.slice(`${basePath}/bff/api`.length);
     if (!isApiPath(path)) {
-      throw new TokenSwapError('INVALID_REQUEST', {
-        status: 400,
-        error: 'invalid_request',
-        description: 'the Web API path must be /v1/… without dot segments',
-      });
+      throw invalidRequest('the Web API path must be /v1/… without dot segments');
     }
     const cookie = getCookie(c, cookieName(scope, 'session'));
     let session = await sessions.load(cookie);

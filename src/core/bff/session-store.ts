@@ -106,7 +106,11 @@ export class SessionStore {
 
   async #forget(value: string): Promise<void> {
     const id = await this.#storedId(value);
-    if (id !== undefined) await this.#options.store.delete(await this.#key(id));
+    if (id === undefined) return;
+    const key = await this.#key(id);
+    // The store deletes by value: what it holds under the key now.
+    const kept = await this.#options.store.get(key);
+    if (kept !== undefined) await this.#options.store.deleteIfEquals(key, kept);
   }
 
   async #key(id: string): Promise<string> {

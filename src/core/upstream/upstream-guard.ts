@@ -111,9 +111,6 @@ export class UpstreamGuard {
 
 function circuitOpen(cause: CircuitOpenError): TokenSwapError {
   return new TokenSwapError('CIRCUIT_OPEN', {
-    status: 503,
-    error: 'temporarily_unavailable',
-    description: 'The Spotify accounts service is failing, try again later',
     retryAfter: Math.max(1, Math.ceil(cause.retryInMs / 1000)),
     detail: 'circuit open: upstream failing',
     cause,
