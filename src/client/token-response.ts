@@ -1,3 +1,4 @@
+import { retryAfterSeconds } from '../shared/retry-after.ts';
 import { TokenSwapClientError } from './client-errors.ts';
 
 /** A token answer of the swap server, checked (`POST /swap`, `POST /refresh`). */
@@ -8,21 +9,6 @@ export interface TokenAnswer {
   /** Seconds the access token lives. */
   readonly expiresIn: number;
   readonly scope: string | undefined;
-}
-
-/**
- * `Retry-After` (RFC 9110 §10.2.3) in seconds: delay-seconds or an HTTP date; undefined when
- * absent or unreadable.
- */
-export function retryAfterSeconds(header: string | null, now: number): number | undefined {
-  if (header === null) return undefined;
-  const text = header.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  // An HTTP date has a weekday and a month name; `Date.parse` alone would read "-3" as a year.
-  if (!/^[A-Za-z]{3},/.test(text)) return undefined;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 async function readJson(response: Response): Promise<unknown> {

@@ -2,6 +2,7 @@ import type { BffSettings } from '../core/bff/bff-settings.ts';
 import type { DpopSettings } from '../core/dpop/dpop-settings.ts';
 import type { TrustProxy } from '../core/http/client-address.ts';
 import type { RateLimitRule } from '../core/state/rate-limiter.ts';
+import type { LogLevel } from './settings.ts';
 
 /** One Spotify app the server swaps tokens for. */
 export interface AppConfig {
@@ -70,4 +71,6 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** How long in-flight requests get to finish on SIGTERM (ms). */
   readonly shutdownGraceMs: number;
+  /** `LOG_LEVEL`: the quietest level still written. */
+  readonly logLevel: LogLevel;
 }

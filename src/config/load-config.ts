@@ -10,9 +10,19 @@ import type { AppConfig, Config, SealingConfig } from './config.ts';
 import { ConfigError } from './config-error.ts';
 import { type Env, EnvReader } from './env-reader.ts';
 import { redirectUriProblem } from './redirect-uri-check.ts';
+import { type IntegerSettingName, LOG_LEVELS, type LogLevel, SETTINGS } from './settings.ts';
 
-/** Generous: a whole office or a mobile carrier's NAT can sit behind one address. */
-export const DEFAULT_RATE_LIMIT = '300/min';
+/** A whole number in the range the settings table gives it, else its default. */
+function integer(env: EnvReader, name: IntegerSettingName): number {
+  const { default: fallback, min, max } = SETTINGS[name];
+  return env.integer(name, fallback, min, max);
+}
+
+function parseLogLevel(text: string): LogLevel {
+  const level = text.toLowerCase();
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+  throw new Error(`must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+}
 
 /**
  * What is wrong with a Redis URL, or undefined when it is usable. The value itself is never
@@ -177,7 +187,7 @@ function checkBffSealing(apps: readonly AppConfig[], sealing: SealingConfig, env
 
 /** `TOKENSWAP_DPOP` (off, allowed, required) and `TOKENSWAP_DPOP_NONCE`. */
 function readDpop(env: EnvReader): DpopSettings {
-  const text = env.optional('TOKENSWAP_DPOP')?.toLowerCase() ?? 'off';
+  const text = env.optional('TOKENSWAP_DPOP')?.toLowerCase() ?? SETTINGS.TOKENSWAP_DPOP.default;
   const policy = parseDpopPolicy(text);
   if (policy === undefined) {
     env.problem('TOKENSWAP_DPOP', `must be one of ${DPOP_POLICIES.join(', ')}, got "${text}"`);
@@ -258,28 +268,33 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
   const apps = overrides.appsFile
     ? readAppsFile(overrides.appsFile.text, overrides.appsFile.variable, env)
     : [readApp(env)];
-  const apiUrl = env.baseUrl('SPOTIFY_API_URL', 'https://api.spotify.com');
+  const apiUrl = env.baseUrl('SPOTIFY_API_URL', SETTINGS.SPOTIFY_API_URL.default);
   const config: Config = {
     apps,
     mount: overrides.appsFile ? 'named' : 'root',
-    accountsUrl: env.baseUrl('SPOTIFY_ACCOUNTS_URL', 'https://accounts.spotify.com'),
+    accountsUrl: env.baseUrl('SPOTIFY_ACCOUNTS_URL', SETTINGS.SPOTIFY_ACCOUNTS_URL.default),
     apiUrl,
     bffApiUrl: env.baseUrl('TOKENSWAP_BFF_API_URL', apiUrl),
     publicUrl: readPublicUrl(env),
-    host: overrides.host ?? env.optional('HOST') ?? '0.0.0.0',
-    port: overrides.port ?? env.integer('PORT', 3000, 0, 65535),
-    upstreamTimeoutMs: env.integer('TOKENSWAP_UPSTREAM_TIMEOUT_MS', 10_000, 100, 120_000),
+    host: overrides.host ?? env.optional('HOST') ?? SETTINGS.HOST.default,
+    port: overrides.port ?? integer(env, 'PORT'),
+    upstreamTimeoutMs: integer(env, 'TOKENSWAP_UPSTREAM_TIMEOUT_MS'),
     sealing: readSealing(env),
     legacyBihSecret: env.optional('TOKENSWAP_LEGACY_BIH_SECRET'),
-    rateLimit: env.parsed('TOKENSWAP_RATE_LIMIT', DEFAULT_RATE_LIMIT, parseRateLimit),
+    rateLimit: env.parsed(
+      'TOKENSWAP_RATE_LIMIT',
+      SETTINGS.TOKENSWAP_RATE_LIMIT.default,
+      parseRateLimit,
+    ),
     trustProxy: env.parsed('TOKENSWAP_TRUST_PROXY', '', parseTrustProxy) ?? { kind: 'none' },
     redisUrl: readRedisUrl(env),
-    coalesceWindowMs: env.integer('TOKENSWAP_REFRESH_COALESCE_WINDOW_MS', 30_000, 0, 300_000),
-    codeExchangeWindowMs: env.integer('TOKENSWAP_CODE_EXCHANGE_WINDOW_MS', 60_000, 0, 300_000),
+    coalesceWindowMs: integer(env, 'TOKENSWAP_REFRESH_COALESCE_WINDOW_MS'),
+    codeExchangeWindowMs: integer(env, 'TOKENSWAP_CODE_EXCHANGE_WINDOW_MS'),
     metricsToken: env.optional('TOKENSWAP_METRICS_TOKEN'),
-    shutdownGraceMs: env.integer('TOKENSWAP_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
-    headersTimeoutMs: env.integer('TOKENSWAP_HEADERS_TIMEOUT_MS', 10_000, 500, 120_000),
-    requestTimeoutMs: env.integer('TOKENSWAP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    shutdownGraceMs: integer(env, 'TOKENSWAP_SHUTDOWN_GRACE_MS'),
+    headersTimeoutMs: integer(env, 'TOKENSWAP_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: integer(env, 'TOKENSWAP_REQUEST_TIMEOUT_MS'),
+    logLevel: env.parsed('LOG_LEVEL', SETTINGS.LOG_LEVEL.default, parseLogLevel) ?? 'info',
   };
   checkDpopSealing(config.apps, config.sealing, env);
   checkBffSealing(config.apps, config.sealing, env);

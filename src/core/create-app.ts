@@ -8,6 +8,7 @@ import { createDpopGate } from './dpop/dpop-gate.ts';
 import { ProofKeys } from './dpop/proof-keys.ts';
 import { TokenSwapError } from './errors.ts';
 import { agedTokenAnswer, type TokenAnswer } from './grants/token-answer.ts';
+import { encodeHex } from './hex.ts';
 import type { AppEnv } from './http/app-env.ts';
 import {
   asTokenSwapError,
@@ -41,6 +42,8 @@ export interface AppDeps {
   readonly sealer: RefreshTokenSealer;
   /** Milliseconds since the epoch. */
   readonly now?: () => number;
+  /** Waits `ms` (a refresh waiting on another instance's); `setTimeout` by default. */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Fills the array with random bytes, like `crypto.getRandomValues`. */
   readonly random?: (bytes: Uint8Array) => Uint8Array;
   readonly logger?: Logger;
@@ -68,16 +71,12 @@ export interface TokenSwapApp {
   fetch(request: Request, bindings?: unknown): Promise<Response>;
 }
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-
 /** 24 hex digits (96 random bits), one request's id. */
 function randomId(random: (bytes: Uint8Array) => Uint8Array): () => string {
   const bytes = new Uint8Array(12);
   return () => {
     random(bytes);
-    let id = '';
-    for (let i = 0; i < bytes.length; i++) id += HEX[bytes[i]!];
-    return id;
+    return encodeHex(bytes);
   };
 }
 
@@ -112,6 +111,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     windowMs: config.coalesceWindowMs,
     refreshTimeoutMs: config.upstreamTimeoutMs,
     now,
+    ...(deps.sleep && { sleep: deps.sleep }),
     random,
     ...(deps.answerCipher && { cipher: deps.answerCipher }),
     onCoalesced: () => metrics.coalesced(),
@@ -123,6 +123,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     windowMs: config.codeExchangeWindowMs,
     refreshTimeoutMs: config.upstreamTimeoutMs,
     now,
+    ...(deps.sleep && { sleep: deps.sleep }),
     random,
     ...(deps.answerCipher && { cipher: deps.answerCipher }),
     reuse: agedTokenAnswer,

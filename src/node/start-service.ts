@@ -1,10 +1,8 @@
 import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
 import type { AccessLog, Logger } from '../core/logger.ts';
-import { readinessChecks } from '../core/routes/readiness-checks.ts';
-import { PrometheusMetrics } from '../services/prometheus-metrics.ts';
+import { createRuntimeServices } from '../services/runtime-services.ts';
 import { createSealerFromConfig } from '../services/sealer-from-config.ts';
-import { createStore } from '../services/store-from-config.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
 import { startNodeServer } from './node-server.ts';
@@ -54,15 +52,7 @@ export async function startService(
     headersTimeoutMs: config.upstreamTimeoutMs,
     bodyTimeoutMs: config.upstreamTimeoutMs,
   });
-  const state = await createStore(config, logger);
-  const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
-  let draining = false;
-  const readiness = readinessChecks({
-    config,
-    sealer,
-    draining: () => draining,
-    redisUp: state.redisUp,
-  });
+  const services = await createRuntimeServices(config, logger, sealer);
   const api = createUndiciApiFetch({ timeoutMs: config.upstreamTimeoutMs });
   const app = createApp(config, {
     upstream,
@@ -70,12 +60,12 @@ export async function startService(
     sealer,
     logger,
     accessLog,
-    metrics,
-    readiness,
+    metrics: services.metrics,
+    readiness: services.readiness,
     random,
     answerCipher: nodeAnswerCipher(random),
     getConnInfo: getServerConnInfo,
-    store: state.store,
+    store: services.store,
   });
   const server = await startNodeServer({
     fetch: app.fetch,
@@ -90,7 +80,7 @@ export async function startService(
   return {
     url: server.url,
     async close(graceMs = config.shutdownGraceMs) {
-      draining = true;
+      services.drain();
       const deadline = performance.now() + graceMs;
       const clean = await server.close(graceMs);
       if (!clean) {
@@ -100,7 +90,7 @@ export async function startService(
       await Promise.all([
         closeUpstreamWithin(upstream, deadline - performance.now()),
         closeUpstreamWithin(api, deadline - performance.now()),
-        state.close(),
+        services.close(),
       ]);
     },
   };

@@ -1,3 +1,4 @@
+import { retryAfterSeconds } from '../../shared/retry-after.ts';
 import type { Metrics, UpstreamCallKind } from '../metrics.ts';
 import {
   processTokenResponse,
@@ -5,7 +6,6 @@ import {
   upstreamTimeout,
   upstreamUnavailable,
 } from './process-token-response.ts';
-import { retryAfterSeconds } from './retry-after.ts';
 import {
   type UpstreamClient,
   UpstreamConnectionError,

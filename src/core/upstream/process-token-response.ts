@@ -1,5 +1,5 @@
+import { retryAfterSeconds } from '../../shared/retry-after.ts';
 import { TokenSwapError } from '../errors.ts';
-import { retryAfterSeconds } from './retry-after.ts';
 import type { UpstreamResponse } from './upstream-client.ts';
 
 /** A token answer from the accounts service, every field checked. */

@@ -1,7 +1,7 @@
+import { retryAfterSeconds } from '../../shared/retry-after.ts';
 import { TokenSwapError } from '../errors.ts';
 import type { Metrics, UpstreamCallKind } from '../metrics.ts';
 import { CircuitBreaker, CircuitOpenError } from './circuit-breaker.ts';
-import { retryAfterSeconds } from './retry-after.ts';
 import {
   UpstreamConnectionError,
   type UpstreamResponse,
