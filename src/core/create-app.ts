@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { GetConnInfo } from 'hono/conninfo';
 import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
-import { type ApiFetch, runtimeApiFetch } from './bff/api-proxy.ts';
+import type { ApiFetch } from './bff/api-proxy.ts';
 import { createBffRoutes } from './bff/bff-routes.ts';
 import { createDpopGate } from './dpop/dpop-gate.ts';
 import { ProofKeys } from './dpop/proof-keys.ts';
@@ -27,7 +27,7 @@ import { createServiceRoutes } from './routes/service-routes.ts';
 import { createTokenRoutes } from './routes/token-routes.ts';
 import { appAudience } from './seal/app-audience.ts';
 import type { RefreshTokenSealer } from './seal/refresh-token-sealer.ts';
-import { type AnswerCipher, webCryptoAnswerCipher } from './state/answer-cipher.ts';
+import type { AnswerCipher } from './state/answer-cipher.ts';
 import { MemoryStore } from './state/memory-store.ts';
 import { RateLimiter } from './state/rate-limiter.ts';
 import { RefreshCoalescer } from './state/refresh-coalescer.ts';
@@ -135,15 +135,6 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     // Plaintext tokens open anywhere: there is nothing to bind a key into.
     throw new Error('DPoP needs sealed refresh tokens: it cannot bind plaintext ones');
   }
-  if (!deps.sealer.sealed && config.apps.some((app) => app.bff !== undefined)) {
-    throw new Error('the backend-for-frontend mode needs sealing: its sessions are sealed');
-  }
-  const cipher = deps.answerCipher ?? webCryptoAnswerCipher();
-  const api = {
-    fetch: deps.apiFetch ?? runtimeApiFetch,
-    apiUrl: config.bffApiUrl,
-    timeoutMs: config.upstreamTimeoutMs,
-  };
 
   const root = new Hono<AppEnv>();
   const accessLog = deps.accessLog ?? accessLogVia(logger);
@@ -188,19 +179,8 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     };
     root.route(prefix(app) || '/', createTokenRoutes(ctx, discovery, limit));
     if (app.bff) {
-      const bff = {
-        ctx,
-        settings: app.bff,
-        accountsUrl: config.accountsUrl,
-        api,
-        store,
-        now,
-        cipher,
-      };
-      root.route(
-        prefix(app) || '/',
-        createBffRoutes({ ...bff, basePath: prefix(app), origin, peerAddress, random }),
-      );
+      const bff = { config, deps, basePath: prefix(app), origin, peerAddress, store, now, random };
+      root.route(prefix(app) || '/', createBffRoutes(ctx, app.bff, bff));
     }
   }
   root.all('*', notFound);

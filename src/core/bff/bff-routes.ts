@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
+import type { Config } from '../../config/config.ts';
 import type { AppContext } from '../app-context.ts';
 import { invalidRequest, TokenSwapError } from '../errors.ts';
 import { exchangeCode } from '../grants/exchange-code.ts';
@@ -13,9 +14,16 @@ import type { PublicOrigin } from '../http/public-origin.ts';
 import { requestLogger } from '../http/request-log.ts';
 import { isRedirectUriAllowed } from '../redirect-uri.ts';
 import { encodeBase64Url } from '../seal/base64url.ts';
-import type { AnswerCipher } from '../state/answer-cipher.ts';
+import { type AnswerCipher, webCryptoAnswerCipher } from '../state/answer-cipher.ts';
 import type { StateStore } from '../state/state-store.ts';
-import { API_METHODS, type ApiProxyOptions, forwardToApi, isApiPath } from './api-proxy.ts';
+import {
+  API_METHODS,
+  type ApiFetch,
+  type ApiProxyOptions,
+  forwardToApi,
+  isApiPath,
+  runtimeApiFetch,
+} from './api-proxy.ts';
 import { authorizeUrl } from './authorize-url.ts';
 import { callbackNotAllowed, loginRequired } from './bff-errors.ts';
 import type { BffSettings } from './bff-settings.ts';
@@ -38,11 +46,9 @@ import {
 export const LOGIN_TTL_SECONDS = 600;
 
 export interface BffRouteOptions {
-  readonly ctx: AppContext;
-  readonly settings: BffSettings;
-  /** The provider's accounts service: its `/authorize`. */
-  readonly accountsUrl: string;
-  readonly api: ApiProxyOptions;
+  readonly config: Pick<Config, 'accountsUrl' | 'bffApiUrl' | 'upstreamTimeoutMs'>;
+  /** How the Web API is reached (the runtime's `fetch` by default) and kept sessions encrypted. */
+  readonly deps: { readonly apiFetch?: ApiFetch; readonly answerCipher?: AnswerCipher };
   /** `''` at the root, `/apps/<name>` per app. */
   readonly basePath: string;
   readonly origin: PublicOrigin;
@@ -51,8 +57,6 @@ export interface BffRouteOptions {
   readonly store: StateStore;
   readonly now: () => number;
   readonly random: (bytes: Uint8Array) => Uint8Array;
-  /** Encrypts the sessions kept in the store. */
-  readonly cipher: AnswerCipher;
 }
 
 interface LoginState {
@@ -91,16 +95,27 @@ const redirect = (location: string, cookies: readonly string[]) => {
  * and the server logs in (Authorization Code with PKCE and `state`), keeps and refreshes the
  * tokens, and makes the Web API calls (draft-ietf-oauth-browser-based-apps §6.1).
  */
-export function createBffRoutes(options: BffRouteOptions): Hono<AppEnv> {
-  const { ctx, settings, basePath, now, random } = options;
+export function createBffRoutes(
+  ctx: AppContext,
+  settings: BffSettings,
+  options: BffRouteOptions,
+): Hono<AppEnv> {
+  const { basePath, now, random } = options;
+  // Plaintext mode has no key to seal a session with.
+  if (!ctx.sealer.sealed) throw new Error('the backend-for-frontend mode needs sealing');
   const origins = settings.origins;
+  const api: ApiProxyOptions = {
+    fetch: options.deps.apiFetch ?? runtimeApiFetch,
+    apiUrl: options.config.bffApiUrl,
+    timeoutMs: options.config.upstreamTimeoutMs,
+  };
   const base =
     ctx.app.name === 'default' && basePath === '' ? 'tokenswap' : `tokenswap-${ctx.app.name}`;
   const audience = ctx.audience.current;
   const login = new SealedJson(ctx.sealer, audience, 'login');
   const sessions = new SessionStore({
     cookie: new SealedJson(ctx.sealer, audience, 'session'),
-    cipher: options.cipher,
+    cipher: options.deps.answerCipher ?? webCryptoAnswerCipher(),
     audience: `${audience}\u0000bff-session`,
     store: options.store,
     random,
@@ -173,7 +188,7 @@ export function createBffRoutes(options: BffRouteOptions): Hono<AppEnv> {
       expiresAt: now() + LOGIN_TTL_SECONDS * 1000,
     };
     const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(state.verifier));
-    const location = authorizeUrl(options.accountsUrl, {
+    const location = authorizeUrl(options.config.accountsUrl, {
       clientId: ctx.app.clientId,
       redirectUri: callback,
       state: state.state,
@@ -219,7 +234,7 @@ export function createBffRoutes(options: BffRouteOptions): Hono<AppEnv> {
       log.warn({ app: ctx.app.name, errorCode: code }, 'bff login failed at the code exchange');
       return fail(opened.returnTo, 'login_failed');
     }
-    const user = await whoIs(options.api, answer.access_token);
+    const user = await whoIs(api, answer.access_token);
     const value = await sessions.save(sessionOf(answer, user));
     return redirect(opened.returnTo, [clearLogin, sessionCookie(scope, value)]);
   });
@@ -282,7 +297,7 @@ export function createBffRoutes(options: BffRouteOptions): Hono<AppEnv> {
     if (session.expiresAt - now() < KEPT_ANSWER_MARGIN_SECONDS * 1000)
       session = await renew(session);
     const target = `${path}${url.search}`;
-    let answer = await forwardToApi(options.api, request, target, session.accessToken);
+    let answer = await forwardToApi(api, request, target, session.accessToken);
     // The provider ended the token early: refreshed once, and the request sent again when it
     // has no body to send twice.
     if (answer.status === 401 && renewed === undefined && request.body === null) {
@@ -292,7 +307,7 @@ export function createBffRoutes(options: BffRouteOptions): Hono<AppEnv> {
       // refused. Sending it again would only be refused again.
       if (session.accessToken !== refused) {
         await answer.body?.cancel();
-        answer = await forwardToApi(options.api, request, target, session.accessToken);
+        answer = await forwardToApi(api, request, target, session.accessToken);
       }
     }
     if (renewed !== undefined) answer.headers.append('set-cookie', sessionCookie(scope, renewed));
