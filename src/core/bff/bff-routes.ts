@@ -13,7 +13,6 @@ import type { PeerAddress } from '../http/peer-address.ts';
 import type { PublicOrigin } from '../http/public-origin.ts';
 import { requestLogger } from '../http/request-log.ts';
 import { isRedirectUriAllowed } from '../redirect-uri.ts';
-import { encodeBase64Url } from '../seal/base64url.ts';
 import { type AnswerCipher, webCryptoAnswerCipher } from '../state/answer-cipher.ts';
 import type { StateStore } from '../state/state-store.ts';
 import {
@@ -34,6 +33,15 @@ import {
   SealedJson,
   setCookie,
 } from './cookie-codec.ts';
+import { currentUser } from './current-user.ts';
+import {
+  type CallbackError,
+  isLoginState,
+  LOGIN_TTL_SECONDS,
+  newLoginState,
+  redirect,
+  returnToOn,
+} from './login-state.ts';
 import { bffCors, checkCsrf } from './request-policy.ts';
 import {
   SESSION_TTL_SECONDS,
@@ -41,9 +49,6 @@ import {
   SessionStore,
   type SessionUser,
 } from './session-store.ts';
-
-/** How long a login may take, from `/bff/login` to the callback (s). */
-export const LOGIN_TTL_SECONDS = 600;
 
 export interface BffRouteOptions {
   readonly config: Pick<Config, 'accountsUrl' | 'bffApiUrl' | 'upstreamTimeoutMs'>;
@@ -58,37 +63,6 @@ export interface BffRouteOptions {
   readonly now: () => number;
   readonly random: (bytes: Uint8Array) => Uint8Array;
 }
-
-interface LoginState {
-  readonly state: string;
-  readonly verifier: string;
-  readonly returnTo: string;
-  readonly expiresAt: number;
-}
-
-function isLoginState(value: unknown): value is LoginState {
-  const v = value as Record<string, unknown> | null | undefined;
-  return (
-    typeof v?.state === 'string' &&
-    typeof v.verifier === 'string' &&
-    typeof v.returnTo === 'string' &&
-    typeof v.expiresAt === 'number'
-  );
-}
-
-/** What a callback that failed tells the page, in `?bff_error=` of its `return_to`. */
-type CallbackError = 'login_expired' | 'invalid_state' | 'access_denied' | 'login_failed';
-
-const redirect = (location: string, cookies: readonly string[]) => {
-  const headers = new Headers({
-    location,
-    'cache-control': 'no-store',
-    // The callback's own URL holds the code: nothing after it is told where it came from.
-    'referrer-policy': 'no-referrer',
-  });
-  for (const cookie of cookies) headers.append('set-cookie', cookie);
-  return new Response(null, { status: 302, headers });
-};
 
 /**
  * The backend-for-frontend mode of one app: the browser holds only an HttpOnly session cookie,
@@ -120,7 +94,6 @@ export function createBffRoutes(
     store: options.store,
     random,
   });
-  const randomToken = () => encodeBase64Url(random(new Uint8Array(32)));
 
   const scopeOf = (c: Context<AppEnv>): { own: string; scope: CookieScope } => {
     const own = options.origin(c.req.raw, options.peerAddress(c));
@@ -128,18 +101,6 @@ export function createBffRoutes(
   };
   const sessionCookie = (scope: CookieScope, value: string | undefined) =>
     setCookie(scope, 'session', value, SESSION_TTL_SECONDS);
-
-  /** `return_to` as given when it is on one of the app's origins; the first origin's root without one. */
-  const returnTo = (given: string | undefined): string => {
-    if (given === undefined) return `${origins[0]}/`;
-    if (URL.canParse(given)) {
-      const url = new URL(given);
-      if (origins.includes(url.origin) && url.username === '' && url.password === '') {
-        return url.href;
-      }
-    }
-    throw invalidRequest('return_to must be a URL on one of the app’s origins');
-  };
 
   /** A refreshed session, the rotated refresh token in it; a revoked one ends the session. */
   const refresh = async (session: Session, scope: CookieScope, cookie: string | undefined) => {
@@ -175,24 +136,18 @@ export function createBffRoutes(
 
   routes.get('/bff/login', async (c) => {
     const { own, scope } = scopeOf(c);
-    const target = returnTo(c.req.query('return_to'));
+    const target = returnToOn(origins, c.req.query('return_to'));
     const callback = `${own}${basePath}/bff/callback`;
     if (!isRedirectUriAllowed(callback, ctx.app.redirectUris)) {
       throw callbackNotAllowed(callback);
     }
     const requested = c.req.query('scope');
-    const state: LoginState = {
-      state: randomToken(),
-      verifier: randomToken(),
-      returnTo: target,
-      expiresAt: now() + LOGIN_TTL_SECONDS * 1000,
-    };
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(state.verifier));
+    const { state, codeChallenge } = await newLoginState(random, now, target);
     const location = authorizeUrl(options.config.accountsUrl, {
       clientId: ctx.app.clientId,
       redirectUri: callback,
       state: state.state,
-      codeChallenge: encodeBase64Url(new Uint8Array(digest)),
+      codeChallenge,
       scope: requested ?? ctx.app.scopes?.join(' ') ?? '',
     });
     return redirect(location, [
@@ -234,7 +189,7 @@ export function createBffRoutes(
       log.warn({ app: ctx.app.name, errorCode: code }, 'bff login failed at the code exchange');
       return fail(opened.returnTo, 'login_failed');
     }
-    const user = await whoIs(api, answer.access_token);
+    const user = await currentUser(api, answer.access_token);
     const value = await sessions.save(sessionOf(answer, user));
     return redirect(opened.returnTo, [clearLogin, sessionCookie(scope, value)]);
   });
@@ -318,28 +273,4 @@ export function createBffRoutes(
     routes.all(path, otherMethodsNotAllowed(path === '/bff/logout' ? ['POST'] : ['GET', 'HEAD']));
   }
   return routes;
-}
-
-/** The user's id and name, shown by `/bff/session`; null when the Web API does not say. */
-async function whoIs(api: ApiProxyOptions, accessToken: string): Promise<SessionUser | null> {
-  try {
-    const response = await forwardToApi(
-      api,
-      new Request('http://bff.invalid/'),
-      '/v1/me',
-      accessToken,
-    );
-    if (!response.ok) {
-      await response.body?.cancel();
-      return null;
-    }
-    const me = (await response.json()) as { id?: unknown; display_name?: unknown };
-    if (typeof me.id !== 'string') return null;
-    return {
-      id: me.id,
-      display_name: typeof me.display_name === 'string' ? me.display_name : null,
-    };
-  } catch {
-    return null;
-  }
 }
