@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_UPSTREAM_CONNECTIONS as POOL_SIZE } from '../src/node/undici-upstream.ts';
+import { bffScenario, describeBffScenario } from './bff-scenario.ts';
 import { describeDpopScenario, dpopScenario } from './dpop-scenario.ts';
 import {
   appEnv,
@@ -304,6 +305,7 @@ async function main() {
         ROUND_SECONDS,
       ),
     ];
+    const bffRun = await bffScenario(root, ROUNDS, ROUND_SECONDS);
     const colds: number[] = [];
     const upstream = await startUpstream();
     for (let i = 0; i < (quick ? 3 : 5); i++) {
@@ -337,6 +339,11 @@ async function main() {
       'DPoP (TOKENSWAP_DPOP=allowed): refreshes of tokens bound to 64 client keys, a fresh ES256 proof per request (made before each round), against bearer refreshes on the same server, rounds paired in time',
     );
     for (const run of dpopRuns) console.log(`\n${describeDpopScenario(run)}`);
+    console.log();
+    console.log(
+      'Backend-for-frontend (TOKENSWAP_BFF_ORIGINS): a 100 KB Web API answer through /bff/api, streamed, against the same answer fetched straight from the canned upstream, rounds paired in time',
+    );
+    console.log(`\n${describeBffScenario(bffRun)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
