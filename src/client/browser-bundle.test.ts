@@ -3,18 +3,23 @@ import { describe, expect, it } from 'vitest';
 
 const ENTRY = new URL('./index.ts', import.meta.url).pathname;
 
+/** One entry bundled as a browser app's bundler would: ESM, no platform built-ins assumed. */
+function bundle(entry: string) {
+  return build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+}
+
 describe('tokenswap/client runs outside Node', () => {
   it('tokenswap/client/bff bundles small, with nothing from outside the library', async () => {
-    const result = await build({
-      entryPoints: [new URL('./bff/index.ts', import.meta.url).pathname],
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const result = await bundle(new URL('./bff/index.ts', import.meta.url).pathname);
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((path) => !path.startsWith('src/client/'))).toEqual([]);
     const code = result.outputFiles[0]!.text;
@@ -26,16 +31,7 @@ describe('tokenswap/client runs outside Node', () => {
   });
 
   it('bundles for the browser with no Node built-in and without the Spotify SDK', async () => {
-    const result = await build({
-      entryPoints: [ENTRY],
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const result = await bundle(ENTRY);
     const inputs = Object.keys(result.metafile.inputs);
     // jose signs DPoP proofs; src/shared/ is what the server and the library both read (no
     // runtime API); nothing else from outside the library.
