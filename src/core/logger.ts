@@ -23,3 +23,17 @@ export interface AccessEntry {
   readonly status: number;
   readonly durationMs: number;
 }
+
+/**
+ * Keys whose values are secrets wherever they appear in a log object: every runtime's logger
+ * redacts them, a second line of defence behind the rule that no token, code or secret is ever
+ * passed to the logger.
+ */
+export const SECRET_LOG_KEYS = Object.freeze([
+  'code',
+  'refresh_token',
+  'access_token',
+  'client_secret',
+  'code_verifier',
+  'authorization',
+] as const);

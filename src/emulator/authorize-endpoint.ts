@@ -1,6 +1,6 @@
 import { consentPage, errorPage } from './authorize-pages.ts';
 import { SCOPES, TEST_USERS } from './catalog.ts';
-import type { EmulatorContext } from './emulator-context.ts';
+import { type EmulatorContext, issueCode } from './emulator-context.ts';
 import { isRegisteredRedirectUri } from './redirect-rule.ts';
 
 type Checked =
@@ -78,14 +78,11 @@ export async function authorizeDecision(ctx: EmulatorContext, request: Request):
   }
   const user = TEST_USERS.find((u) => u.id === params.get('user'));
   if (user === undefined) return errorPage('Unknown test user: choose alice or bob');
-  const code = ctx.newToken('em-code-');
-  ctx.state.codes.set(code, {
-    clientId: ctx.app.clientId,
+  const code = issueCode(ctx, {
     userId: user.id,
     redirectUri: checked.redirectUri,
     scope: checked.scopes.join(' '),
     codeChallenge: params.get('code_challenge') ?? undefined,
-    expiresAt: ctx.now() + ctx.codeTtlMs,
   });
   return redirect(checked.redirectUri, { code, state });
 }

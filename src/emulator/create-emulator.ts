@@ -85,9 +85,22 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       }),
   );
 
+  return faultingEmulator(ctx, 'spotify', ['/api/token'], routes);
+}
+
+/**
+ * The emulator around its routes: each token request is counted by grant type and answered by
+ * the next queued fault (a canned answer or a dropped connection), if any.
+ */
+function faultingEmulator(
+  ctx: EmulatorContext,
+  provider: string,
+  tokenPaths: readonly string[],
+  routes: Hono,
+): Emulator {
   const handle = async (request: Request): Promise<Response | typeof DROP_CONNECTION> => {
     const path = new URL(request.url).pathname;
-    if (request.method === 'POST' && path === '/api/token') {
+    if (request.method === 'POST' && tokenPaths.includes(path)) {
       ctx.state.countRequest(await grantTypeOf(request));
       const outcome = await ctx.faults.next();
       if (outcome.kind === 'drop') return DROP_CONNECTION;
@@ -95,10 +108,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     }
     return routes.fetch(request);
   };
-
   return {
-    app,
-    provider: 'spotify',
+    app: ctx.app,
+    provider,
     handle,
     async fetch(request) {
       const response = await handle(request);
@@ -155,24 +167,5 @@ function createProfileEmulator(
         headers: { 'content-type': 'application/json' },
       }),
   );
-  const handle = async (request: Request): Promise<Response | typeof DROP_CONNECTION> => {
-    const path = new URL(request.url).pathname;
-    if (request.method === 'POST' && profile.tokenPaths.includes(path)) {
-      ctx.state.countRequest(await grantTypeOf(request));
-      const outcome = await ctx.faults.next();
-      if (outcome.kind === 'drop') return DROP_CONNECTION;
-      if (outcome.kind === 'answer') return outcome.response;
-    }
-    return routes.fetch(request);
-  };
-  return {
-    app,
-    provider: profile.name,
-    handle,
-    async fetch(request) {
-      const response = await handle(request);
-      if (response === DROP_CONNECTION) throw new TypeError('fetch failed: connection dropped');
-      return response;
-    },
-  };
+  return faultingEmulator(ctx, profile.name, profile.tokenPaths, routes);
 }

@@ -1,6 +1,6 @@
 import { consentPage, errorPage } from './authorize-pages.ts';
 import { TEST_USERS } from './catalog.ts';
-import type { EmulatorContext } from './emulator-context.ts';
+import { type EmulatorContext, issueCode } from './emulator-context.ts';
 import type { EmulatorProfile } from './profiles/index.ts';
 import { isRegisteredRedirectUri } from './redirect-rule.ts';
 
@@ -87,14 +87,11 @@ export async function profileAuthorizeDecision(
       `${profile.displayName} emulator`,
     );
   }
-  const code = ctx.newToken('em-code-');
-  ctx.state.codes.set(code, {
-    clientId: ctx.app.clientId,
+  const code = issueCode(ctx, {
     userId: user.id,
     redirectUri: checked.redirectUri,
     scope: checked.scopes.join(' '),
     codeChallenge: profile.pkce ? (params.get('code_challenge') ?? undefined) : undefined,
-    expiresAt: ctx.now() + ctx.codeTtlMs,
     issuesRefreshToken: profile.issuesRefreshToken(Object.fromEntries(params), checked.scopes),
   });
   return redirect(checked.redirectUri, {

@@ -1,17 +1,8 @@
 import { TEST_USERS } from './catalog.ts';
 import { basicCredentials } from './client-authentication.ts';
-import type { EmulatorContext } from './emulator-context.ts';
+import { type EmulatorContext, s256Challenge } from './emulator-context.ts';
 import type { RefreshGrant } from './emulator-state.ts';
 import type { EmulatorProfile, IssuedTokens, TokenFailure } from './profiles/index.ts';
-
-async function s256(verifier: string): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)),
-  );
-  let binary = '';
-  for (const byte of digest) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
 
 /** The client's credentials, as far as this provider reads them; a failure, or undefined. */
 function authenticate(
@@ -103,7 +94,7 @@ async function codeGrant(
   }
   if (grant.codeChallenge !== undefined) {
     const verifier = form.get('code_verifier');
-    if (!verifier || (await s256(verifier)) !== grant.codeChallenge) {
+    if (!verifier || (await s256Challenge(verifier)) !== grant.codeChallenge) {
       return profile.failure('bad_verifier', request);
     }
   }

@@ -1,16 +1,12 @@
 import { authenticateClient, type ClientAuthentication } from './client-authentication.ts';
-import { accountsJson, type EmulatorContext, oauthError } from './emulator-context.ts';
+import {
+  accountsJson,
+  type EmulatorContext,
+  oauthError,
+  s256Challenge,
+} from './emulator-context.ts';
 
 type Confidentiality = Exclude<ClientAuthentication, { kind: 'error' }>;
-
-async function s256(verifier: string): Promise<string> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)),
-  );
-  let binary = '';
-  for (const byte of digest) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
 
 function issueAccessToken(ctx: EmulatorContext, userId: string | undefined, scope: string) {
   const token = ctx.newToken('em-at-');
@@ -44,7 +40,7 @@ async function authorizationCodeGrant(
   const verifier = form.get('code_verifier');
   if (grant.codeChallenge !== undefined) {
     if (!verifier) return oauthError('invalid_request', 'code_verifier required');
-    if ((await s256(verifier)) !== grant.codeChallenge) {
+    if ((await s256Challenge(verifier)) !== grant.codeChallenge) {
       return oauthError('invalid_grant', 'code_verifier was incorrect');
     }
   } else if (client.kind === 'public') {

@@ -1,4 +1,5 @@
 import pino, { type Logger as PinoLogger } from 'pino';
+import { SECRET_LOG_KEYS } from '../core/logger.ts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = [
@@ -19,20 +20,8 @@ export interface LoggerOptions {
   readonly destination?: NodeJS.WritableStream | undefined;
 }
 
-/**
- * Keys whose values are secrets wherever they appear in a log object: a second line of defence
- * behind the rule that no token, code or secret is ever passed to the logger.
- */
-const REDACT_PATHS = [
-  'code',
-  'refresh_token',
-  'access_token',
-  'client_secret',
-  'code_verifier',
-  'authorization',
-  'headers.authorization',
-  'req.headers.authorization',
-];
+/** The secret keys at the top of a log object, and a request's authorization header. */
+const REDACT_PATHS = [...SECRET_LOG_KEYS, 'headers.authorization', 'req.headers.authorization'];
 
 /** Structured JSON logs with pino, or pino-pretty's form on a terminal (loaded only then). */
 export async function createLogger(options: LoggerOptions): Promise<PinoLogger> {

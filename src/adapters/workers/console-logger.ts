@@ -1,15 +1,8 @@
 import { LOG_LEVELS, type LogLevel } from '../../config/settings.ts';
-import type { Logger } from '../../core/logger.ts';
+import { type Logger, SECRET_LOG_KEYS } from '../../core/logger.ts';
 
 /** Keys dropped wherever they appear: a second line of defence, as pino's redaction on Node. */
-const REDACTED = new Set([
-  'code',
-  'refresh_token',
-  'access_token',
-  'client_secret',
-  'code_verifier',
-  'authorization',
-]);
+const REDACTED: ReadonlySet<string> = new Set(SECRET_LOG_KEYS);
 
 function redact(_key: string, value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;

@@ -1,4 +1,5 @@
 import type { TestUser } from '../catalog.ts';
+import { noStoreJson } from '../emulator-context.ts';
 
 /** What went wrong with a token request, before a profile words it its provider's way. */
 export type TokenFailure =
@@ -82,14 +83,7 @@ export interface EmulatorProfile {
 
 /** A JSON answer as token endpoints give it: never cached. */
 export function tokenJson(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store',
-      pragma: 'no-cache',
-    },
-  });
+  return noStoreJson(body, status, 'application/json; charset=utf-8');
 }
 
 /** A profile's error table: each failure as a status and a body. */
