@@ -72,6 +72,16 @@ function notFound(): never {
   });
 }
 
+/** A number in [0, 1) from the injected random source: the retry jitter. */
+function unitInterval(random: (bytes: Uint8Array) => Uint8Array): () => number {
+  const word = new Uint32Array(1);
+  const bytes = new Uint8Array(word.buffer);
+  return () => {
+    random(bytes);
+    return word[0]! / 2 ** 32;
+  };
+}
+
 /**
  * Builds the server from a validated config and its dependencies. No side effects: it never
  * listens and never reads the environment.
@@ -84,7 +94,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   const tokenUrl = `${config.accountsUrl}/api/token`;
   const prefix = (app: AppConfig) => (config.mount === 'named' ? `/apps/${app.name}` : '');
   const store = deps.store ?? new MemoryStore({ now });
-  const guard = new UpstreamGuard({ now, metrics });
+  const guard = new UpstreamGuard({ now, metrics, random: unitInterval(random) });
   const limit = config.rateLimit
     ? rateLimit({
         limiter: new RateLimiter(store, config.rateLimit, now),

@@ -23,6 +23,7 @@ export type TokenSwapErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_INVALID_RESPONSE'
   | 'CIRCUIT_OPEN'
+  | 'UPSTREAM_BUSY'
   | 'INVALID_DPOP_PROOF'
   | 'USE_DPOP_NONCE'
   | 'INTERNAL';

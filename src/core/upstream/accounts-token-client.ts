@@ -7,6 +7,7 @@ import {
 } from './process-token-response.ts';
 import { retryAfterSeconds } from './retry-after.ts';
 import {
+  UpstreamBusyError,
   type UpstreamClient,
   UpstreamConnectionError,
   type UpstreamResponse,
@@ -111,6 +112,8 @@ export class AccountsTokenClient {
         return response;
       },
       (error: unknown) => {
+        // Refused before it was sent: no upstream call to count (the guard counts it as shed).
+        if (error instanceof UpstreamBusyError) throw error;
         metrics.upstream(kind, 0, undefined, (now() - started) / 1000);
         throw error;
       },

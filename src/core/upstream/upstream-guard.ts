@@ -3,6 +3,7 @@ import type { Metrics, UpstreamCallKind } from '../metrics.ts';
 import { CircuitBreaker, CircuitOpenError } from './circuit-breaker.ts';
 import { retryAfterSeconds } from './retry-after.ts';
 import {
+  UpstreamBusyError,
   UpstreamConnectionError,
   type UpstreamResponse,
   UpstreamTimeoutError,
@@ -23,6 +24,8 @@ export interface UpstreamGuardOptions {
   readonly now: () => number;
   /** Jitter source in [0, 1). */
   readonly random?: () => number;
+  /** Waits before a retry; `setTimeout` by default (tests pass one on their own clock). */
+  readonly sleep?: (ms: number) => Promise<void>;
   readonly metrics: Metrics;
   /** Consecutive failures (timeouts, 5xx, broken connections) that open the circuit. */
   readonly failuresToOpen?: number;
@@ -44,22 +47,27 @@ const isFailure = (error: unknown) =>
  *   upstream's `Retry-After`.
  * - Never a 4xx, never past the caller's deadline.
  * - After many failures in a row, calls fail fast with 503 until a probe succeeds.
+ * - A call this server refused before sending it (no capacity in time, client gone) is answered
+ *   503 at once, never retried, and tells nothing about the upstream: the circuit ignores it.
  */
 export class UpstreamGuard {
   readonly #breaker: CircuitBreaker;
   readonly #now: () => number;
   readonly #random: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
   readonly #metrics: Metrics;
 
   constructor(options: UpstreamGuardOptions) {
     this.#now = options.now;
     this.#random = options.random ?? Math.random;
+    this.#sleep = options.sleep ?? sleep;
     this.#metrics = options.metrics;
     this.#breaker = new CircuitBreaker({
       now: options.now,
       failuresToOpen: options.failuresToOpen ?? 5,
       openForMs: options.openForMs ?? 10_000,
       isFailure,
+      isUntried: (error) => error instanceof UpstreamBusyError,
       onStateChange: (state) => this.#metrics.circuit(state),
     });
   }
@@ -85,10 +93,14 @@ export class UpstreamGuard {
         return await this.#breaker.execute(attempt);
       } catch (error) {
         if (error instanceof CircuitOpenError) throw circuitOpen(error);
+        if (error instanceof UpstreamBusyError) {
+          this.#metrics.shed(kind, error.reason);
+          throw upstreamBusy(error);
+        }
         const wait = this.#retryDelay(kind, error, retries);
         if (wait === undefined || this.#now() + wait >= deadline) throw error;
         this.#metrics.retry(kind);
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await this.#sleep(wait);
       }
     }
   }
@@ -119,3 +131,16 @@ function circuitOpen(cause: CircuitOpenError): TokenSwapError {
     cause,
   });
 }
+
+function upstreamBusy(cause: UpstreamBusyError): TokenSwapError {
+  return new TokenSwapError('UPSTREAM_BUSY', {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The server is busy, try again shortly',
+    retryAfter: Math.max(1, Math.ceil(cause.retryAfterMs / 1000)),
+    detail: `upstream call not sent: ${cause.reason}`,
+    cause,
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
