@@ -244,6 +244,13 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
     host: overrides.host ?? env.optional('HOST') ?? '0.0.0.0',
     port: overrides.port ?? env.integer('PORT', 3000, 0, 65535),
     upstreamTimeoutMs: env.integer('TOKENSWAP_UPSTREAM_TIMEOUT_MS', 10_000, 100, 120_000),
+    upstreamPool: {
+      maxConnections: env.integer('TOKENSWAP_UPSTREAM_MAX_CONNECTIONS', 64, 1, 4_096),
+      connectsPerSecond: env.integer('TOKENSWAP_UPSTREAM_CONNECTS_PER_SECOND', 16, 1, 1_000),
+      streamsPerConnection: env.integer('TOKENSWAP_UPSTREAM_HTTP2_STREAMS', 100, 1, 1_000),
+      idleMs: env.integer('TOKENSWAP_UPSTREAM_IDLE_MS', 30_000, 1_000, 600_000),
+      http2: !env.boolean('TOKENSWAP_UPSTREAM_HTTP1_ONLY'),
+    },
     sealing: readSealing(env),
     legacyBihSecret: env.optional('TOKENSWAP_LEGACY_BIH_SECRET'),
     rateLimit: env.parsed('TOKENSWAP_RATE_LIMIT', DEFAULT_RATE_LIMIT, parseRateLimit),
