@@ -140,7 +140,9 @@ export class OriginPool {
     clearInterval(this.#idleTimer);
     if (this.waiting > 0) await new Promise<void>((resolve) => (this.#drained = resolve));
     clearTimeout(this.#growTimer);
-    await Promise.all(this.#connections.splice(0).map((c) => c.client.close()));
+    // Kept in the list until closed: a destroy() meanwhile must still find them.
+    await Promise.all(this.#connections.map((c) => c.client.close()));
+    this.#connections.length = 0;
   }
 
   /** Cuts off the calls in flight, refuses the waiting ones, closes every connection at once. */
@@ -152,7 +154,8 @@ export class OriginPool {
     this.#queue = [];
     this.#head = 0;
     this.#drained?.();
-    await Promise.all(this.#connections.splice(0).map((c) => c.client.destroy()));
+    await Promise.all(this.#connections.map((c) => c.client.destroy()));
+    this.#connections.length = 0;
   }
 
   /**
