@@ -25,8 +25,10 @@ export interface BurstRound {
   requests: number;
   p50: number;
   p99: number;
-  /** Connection errors and timeouts of the load generator. */
+  /** Connection errors and timeouts of the load generator (timeouts included). */
   errors: number;
+  /** The errors by code or message. */
+  errorKinds: Record<string, number>;
   /** Answers by status, 2xx included. */
   statuses: Record<string, number>;
   upstreamConnections: number;
@@ -109,7 +111,20 @@ async function burstRound(
   const before = await upstreamStats(upstream, ca);
   const cpuBefore = cpuMicros(target.process.pid);
   // Longer than the server's 10 s upstream deadline: every answer is seen, late ones too.
-  const result = await load(target.url, '/swap', freshCode, clients, seconds, undefined, 30);
+  const errorKinds: Record<string, number> = {};
+  const result = await load(
+    target.url,
+    '/swap',
+    freshCode,
+    clients,
+    seconds,
+    undefined,
+    30,
+    (e) => {
+      const kind = e.code ?? e.message;
+      errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+    },
+  );
   const cpuAfter = cpuMicros(target.process.pid);
   // The requests still in flight when the load stopped are the server's business: let them end.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -126,7 +141,8 @@ async function burstRound(
     requests: result.requests.total,
     p50: result.latency.p50 ?? Number.NaN,
     p99: result.latency.p99 ?? Number.NaN,
-    errors: result.errors + result.timeouts,
+    errors: result.errors,
+    errorKinds,
     statuses,
     upstreamConnections: after.connections - before.connections,
     handshakes: after.handshakes - before.handshakes,
@@ -215,7 +231,7 @@ export function describeBurst(run: BurstRun): string {
   for (const row of run.rows) {
     const { rounds } = row;
     lines.push(
-      `| ${row.server} | ${Math.round(median(rounds.map((r) => r.answeredPerSecond)))} | ${median(rounds.map((r) => r.p50)) - BURST_DELAY_MS} | ${median(rounds.map((r) => r.p99)) - BURST_DELAY_MS} | ${sum(rounds.map((r) => r.errors))} | ${describeCounts(mergeCounts(rounds.map((r) => r.statuses)))} | ${row.rss.toFixed(0)} | ${sum(rounds.map((r) => r.upstreamConnections))} | ${sum(rounds.map((r) => r.handshakes))} | ${describeCounts(mergeCounts(rounds.map((r) => r.upstreamRequests)))} | ${median(rounds.map((r) => r.cpuPerRequest)).toFixed(0)} | ${row.counters ? `${row.counters.shedOverloaded} / ${row.counters.shedClientGone}${row.counters.circuitOpened ? ', circuit OPEN at the end' : ''}` : '—'} |`,
+      `| ${row.server} | ${Math.round(median(rounds.map((r) => r.answeredPerSecond)))} | ${median(rounds.map((r) => r.p50)) - BURST_DELAY_MS} | ${median(rounds.map((r) => r.p99)) - BURST_DELAY_MS} | ${sum(rounds.map((r) => r.errors))}${sum(rounds.map((r) => r.errors)) > 0 ? ` (${describeCounts(mergeCounts(rounds.map((r) => r.errorKinds)))})` : ''} | ${describeCounts(mergeCounts(rounds.map((r) => r.statuses)))} | ${row.rss.toFixed(0)} | ${sum(rounds.map((r) => r.upstreamConnections))} | ${sum(rounds.map((r) => r.handshakes))} | ${describeCounts(mergeCounts(rounds.map((r) => r.upstreamRequests)))} | ${median(rounds.map((r) => r.cpuPerRequest)).toFixed(0)} | ${row.counters ? `${row.counters.shedOverloaded} / ${row.counters.shedClientGone}${row.counters.circuitOpened ? ', circuit OPEN at the end' : ''}` : '—'} |`,
     );
   }
   return lines.join('\n');

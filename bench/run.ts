@@ -115,7 +115,8 @@ async function round(
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
+    // autocannon's errors include its timeouts.
+    errors: result.errors,
     non2xx: result.non2xx,
     requests: result.requests.total,
     upstreamConnections: after.connections - before.connections,

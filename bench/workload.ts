@@ -74,10 +74,11 @@ export function load(
   seconds: number,
   rate?: number,
   timeoutSeconds?: number,
+  onError?: (error: Error & { code?: string }) => void,
 ): Promise<autocannon.Result> {
   let next = 0;
   const body = typeof bodies === 'function' ? bodies : () => bodies[next++ % bodies.length];
-  return autocannon({
+  const options: autocannon.Options = {
     url,
     connections,
     duration: seconds,
@@ -91,6 +92,10 @@ export function load(
         setupRequest: (request) => ({ ...request, body: body() }),
       },
     ],
+  };
+  return new Promise((resolve, reject) => {
+    const run = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    if (onError !== undefined) run.on('reqError', onError);
   });
 }
 
