@@ -65,8 +65,9 @@ const LATENCY_WEIGHT = 0.1;
  *   `connectsPerSecond` (no herd of TLS handshakes when a burst comes).
  * - Admission: a call that the queue cannot serve before its deadline, going by the average
  *   call time, is refused at once with `UpstreamBusyError`, as is a call whose time runs out
- *   while it waits, or whose client hung up before it reached a connection. None of these was
- *   sent: they are this server's capacity, not the upstream failing.
+ *   while it waits (or is left shorter than a call takes when its turn comes), or whose client
+ *   hung up before it reached a connection. None of these was sent: they are this server's
+ *   capacity, not the upstream failing.
  * - A connection without a call for `idleMs` is closed.
  */
 export class OriginPool {
@@ -213,6 +214,12 @@ export class OriginPool {
       if (!call.pending) continue;
       if (call.clientSignal?.aborted) {
         call.refuse(new UpstreamBusyError('client_gone', 0));
+        continue;
+      }
+      // What is left of its time is less than a call takes: sent now, it would time out
+      // upstream, and count against the upstream for a wait that was ours.
+      if (this.#options.now() + this.#latencyMs > call.deadline) {
+        call.refuse(new UpstreamBusyError('overloaded', this.#latencyMs));
         continue;
       }
       this.#send(connection, call);
