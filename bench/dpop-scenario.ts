@@ -15,7 +15,7 @@ import {
 } from 'jose';
 import { loadConfig } from '../src/config/load-config.ts';
 import { sealingContext } from '../src/core/dpop/token-binding.ts';
-import { createSealerFromConfig } from '../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../src/services/sealer-from-config.ts';
 import {
   appEnv,
   type Certificate,

@@ -9,9 +9,9 @@ import { createApp } from '../src/core/create-app.ts';
 import type { UpstreamClient } from '../src/core/upstream/upstream-client.ts';
 import { nodeAeadEngine } from '../src/node/node-aead-engine.ts';
 import { nodeAnswerCipher } from '../src/node/node-answer-cipher.ts';
-import { PrometheusMetrics } from '../src/node/prometheus-metrics.ts';
 import { createRandomPool } from '../src/node/random-pool.ts';
-import { createSealerFromConfig } from '../src/node/sealer-from-config.ts';
+import { PrometheusMetrics } from '../src/services/prometheus-metrics.ts';
+import { createSealerFromConfig } from '../src/services/sealer-from-config.ts';
 
 const N = 10_000;
 const ENV = {

@@ -4,7 +4,7 @@
  */
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config/load-config.ts';
-import { createSealerFromConfig } from '../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../src/services/sealer-from-config.ts';
 
 export const KEY = 'bench:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
 export const APP = {

@@ -1,14 +1,13 @@
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
+import type { GetConnInfo } from 'hono/conninfo';
 import { ConfigError } from '../config/config-error.ts';
 import type { Env } from '../config/env-reader.ts';
-import type { ConnectionInfo } from '../core/http/rate-limit.ts';
+import { TokenSwapError } from '../core/errors.ts';
+import { errorResponse } from '../core/http/error-response.ts';
 import { createWebService, type WebService, type WebServiceOptions } from './web-service.ts';
 
 /** The answer while the configuration is not usable: the variables are named in the log only. */
-const NOT_CONFIGURED = JSON.stringify({
-  error: 'server_error',
-  error_description: 'The server is not configured',
-});
+const NOT_CONFIGURED = new TokenSwapError('NOT_CONFIGURED');
 
 /**
  * A Hono app that hands every request to the swap server with the client's address as the
@@ -18,13 +17,13 @@ const NOT_CONFIGURED = JSON.stringify({
  */
 export function functionApp(
   env: Env,
-  clientAddress: (c: Context) => string | undefined,
+  getConnInfo: GetConnInfo,
   options: WebServiceOptions = {},
 ): Hono {
   let service: Promise<WebService> | undefined;
   const outer = new Hono();
   outer.all('*', async (c) => {
-    service ??= createWebService(env, options);
+    service ??= createWebService(env, options, { getConnInfo });
     let ready: WebService;
     try {
       ready = await service;
@@ -34,13 +33,10 @@ export function functionApp(
         { problems: error.problems },
         'the configuration is not usable',
       );
-      return new Response(NOT_CONFIGURED, {
-        status: 500,
-        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-      });
+      return errorResponse(NOT_CONFIGURED);
     }
-    const connection: ConnectionInfo = { remoteAddress: clientAddress(c) };
-    return ready.app.fetch(c.req.raw, connection);
+    // The platform's own bindings, so its `getConnInfo` reads them inside the core too.
+    return ready.app.fetch(c.req.raw, c.env);
   });
   return outer;
 }

@@ -1,3 +1,4 @@
+import type { GetConnInfo } from 'hono/conninfo';
 import type { Config } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
 import type { Env } from '../config/env-reader.ts';
@@ -7,9 +8,9 @@ import type { Logger } from '../core/logger.ts';
 import { readinessChecks } from '../core/routes/readiness-checks.ts';
 import { type FetchLike, fetchUpstream } from '../core/upstream/fetch-upstream.ts';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../node/logger.ts';
-import { PrometheusMetrics } from '../node/prometheus-metrics.ts';
-import { createSealerFromConfig } from '../node/sealer-from-config.ts';
-import { createStore } from '../node/store-from-config.ts';
+import { PrometheusMetrics } from '../services/prometheus-metrics.ts';
+import { createSealerFromConfig } from '../services/sealer-from-config.ts';
+import { createStore } from '../services/store-from-config.ts';
 
 /**
  * The swap server as the runtimes other than `tokenswap serve` run it (Deno, Bun, functions):
@@ -33,6 +34,11 @@ export interface WebServiceOptions {
   readonly logger?: Logger;
 }
 
+/** What the runtime's adapter adds: how its Hono adapter reads the client's address. */
+interface RuntimeSeam {
+  readonly getConnInfo: GetConnInfo;
+}
+
 function logLevel(env: Env): LogLevel {
   const level = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
   if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
@@ -47,7 +53,8 @@ function logLevel(env: Env): LogLevel {
  */
 export async function createWebService(
   env: Env,
-  options: WebServiceOptions = {},
+  options: WebServiceOptions,
+  runtime: RuntimeSeam,
 ): Promise<WebService> {
   const level = logLevel(env);
   const config = loadConfig(env);
@@ -64,6 +71,7 @@ export async function createWebService(
   });
   const app = createApp(config, {
     upstream: fetchUpstream(options.fetch),
+    getConnInfo: runtime.getConnInfo,
     sealer,
     logger,
     metrics,

@@ -4,8 +4,8 @@ import { DEMO_APP } from '../emulator/catalog.ts';
 import { startEmulatorServer } from '../emulator/node-server.ts';
 import { createLogger } from '../node/logger.ts';
 import { startService } from '../node/start-service.ts';
-import { startWebApp } from '../node/web-app-server.ts';
 import { type Command, type CommandIo, parsePortFlag } from './command.ts';
+import { startWebApp } from './login/web-app-server.ts';
 
 const USAGE = `Usage: tokenswap demo [--port 3000] [--emulator-port 4100] [--web-port 5173]
 

@@ -2,20 +2,20 @@ import { resolve } from 'node:path';
 import { isTokenSwapClientError } from '../client/client-errors.ts';
 import { memoryStorage } from '../client/token-storage.ts';
 import { createTokenSwapClient } from '../client/token-swap-client.ts';
+import { type Command, UsageError } from './command.ts';
 import {
   CallbackTimeoutError,
   chooseLoopbackRedirect,
   type LoopbackListener,
   listenForCallback,
-} from '../node/loopback-callback.ts';
-import { openBrowser } from '../node/open-browser.ts';
+} from './login/loopback-callback.ts';
+import { openBrowser } from './login/open-browser.ts';
 import {
   defaultTokenFile,
   TokenFile,
   TokenFileError,
   type TokenFileUser,
-} from '../node/token-file.ts';
-import { type Command, UsageError } from './command.ts';
+} from './login/token-file.ts';
 
 const USAGE = `Usage: tokenswap login --server URL [--scope "a b"] [--token-file PATH] [--no-open]
                        [--timeout SECONDS] [--no-dpop]

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { GetConnInfo } from 'hono/conninfo';
 import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
 import { createDpopGate } from './dpop/dpop-gate.ts';
@@ -6,9 +7,15 @@ import { ProofKeys } from './dpop/proof-keys.ts';
 import { TokenSwapError } from './errors.ts';
 import { agedTokenAnswer, type TokenAnswer } from './grants/token-answer.ts';
 import type { AppEnv } from './http/app-env.ts';
-import { asTokenSwapError, errorResponse } from './http/error-response.ts';
+import {
+  asTokenSwapError,
+  errorResponse,
+  logClientClosed,
+  logError,
+} from './http/error-response.ts';
+import { peerAddressVia } from './http/peer-address.ts';
 import { publicOrigin } from './http/public-origin.ts';
-import { type ConnectionInfo, rateLimit } from './http/rate-limit.ts';
+import { rateLimit } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
 import { type AccessLog, accessLogVia, type Logger, silentLogger } from './logger.ts';
 import { type Metrics, silentMetrics } from './metrics.ts';
@@ -42,13 +49,19 @@ export interface AppDeps {
   readonly metrics?: Metrics;
   /** How the refresh and code-exchange windows encrypt what they keep; Web Crypto by default. */
   readonly answerCipher?: AnswerCipher;
+  /**
+   * How the runtime tells the connection's peer address: its Hono adapter's `getConnInfo`,
+   * reading the bindings `fetch` is given. None by default: every client is one unknown address.
+   */
+  readonly getConnInfo?: GetConnInfo;
   /** Runtime checks for `GET /readyz` (shutting down, Redis, …), beside the circuit's. */
   readonly readiness?: readonly ReadinessCheck[];
 }
 
 /** The runtime-agnostic server: a function from a Web-standard Request to a Response. */
 export interface TokenSwapApp {
-  fetch(request: Request, connection?: ConnectionInfo): Promise<Response>;
+  /** `bindings`: what the runtime hands its handler (Hono's `env`), read by `getConnInfo`. */
+  fetch(request: Request, bindings?: unknown): Promise<Response>;
 }
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
@@ -65,11 +78,7 @@ function randomId(random: (bytes: Uint8Array) => Uint8Array): () => string {
 }
 
 function notFound(): never {
-  throw new TokenSwapError('NOT_FOUND', {
-    status: 404,
-    error: 'not_found',
-    description: 'There is no endpoint at this path',
-  });
+  throw new TokenSwapError('NOT_FOUND');
 }
 
 /** A number in [0, 1) from the injected random source: the retry jitter. */
@@ -95,10 +104,12 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   const prefix = (app: AppConfig) => (config.mount === 'named' ? `/apps/${app.name}` : '');
   const store = deps.store ?? new MemoryStore({ now });
   const guard = new UpstreamGuard({ now, metrics, random: unitInterval(random) });
+  const peerAddress = peerAddressVia(deps.getConnInfo);
   const limit = config.rateLimit
     ? rateLimit({
         limiter: new RateLimiter(store, config.rateLimit, now),
         trustProxy: config.trustProxy,
+        peerAddress,
         onRejected: () => metrics.rateLimited(),
       })
     : undefined;
@@ -169,6 +180,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       sealed: deps.sealer.sealed,
       basePath: prefix(app),
       origin,
+      peerAddress,
     };
     root.route(prefix(app) || '/', createTokenRoutes(ctx, discovery, limit));
   }
@@ -178,10 +190,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     // The client went away (or broke the framing) while the request was read: its doing, not a
     // server failure. Nobody is left to read an answer; the status is for the log and metrics.
     if (!(thrown instanceof TokenSwapError) && c.req.raw.signal.aborted) {
-      logger.info(
-        { requestId, cause: describeError(thrown) },
-        'client closed the request before it was answered',
-      );
+      logClientClosed(logger, thrown, requestId);
       c.set('requestIdSent', true);
       return new Response(null, {
         status: CLIENT_CLOSED_REQUEST,
@@ -189,34 +198,12 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       });
     }
     const error = asTokenSwapError(thrown);
-    if (error.status >= 500) {
-      logger.error(
-        { requestId, errorCode: error.code, detail: error.detail, cause: describeCause(error) },
-        'request failed',
-      );
-    } else if (error.code === 'UPSTREAM_OAUTH_ERROR') {
-      logger.warn({ requestId, errorCode: error.code, detail: error.detail }, 'upstream refused');
-    }
+    logError(logger, error, requestId);
     c.set('requestIdSent', true);
     return errorResponse(error, requestId);
   });
-  return { fetch: (request, connection) => Promise.resolve(root.fetch(request, connection)) };
+  return { fetch: (request, bindings) => Promise.resolve(root.fetch(request, bindings)) };
 }
 
 /** nginx's "client closed request": a status only logs and metrics ever see. */
 const CLIENT_CLOSED_REQUEST = 499;
-
-function describeError(thrown: unknown): string {
-  return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : typeof thrown;
-}
-
-/** The cause chain as names and messages only: upstream bodies and tokens never reach a log. */
-function describeCause(error: Error): string[] {
-  const chain: string[] = [];
-  let cause: unknown = error.cause;
-  while (cause instanceof Error && chain.length < 5) {
-    chain.push(describeError(cause));
-    cause = cause.cause;
-  }
-  return chain;
-}

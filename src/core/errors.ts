@@ -1,39 +1,141 @@
 /**
  * The one error model of the server. Every failure a client can see is a `TokenSwapError`
- * with a stable `code`; `src/core/http/error-response.ts` is the only place that turns one
- * into an HTTP response. What the client sees (`error`, `description`) is kept apart from
- * what only the log sees (`cause`, `detail`).
+ * with a stable `code`; its status, RFC 6749 §5.2 `error` and `error_description` come from
+ * one table, `TOKEN_SWAP_ERRORS`, and `src/core/http/error-response.ts` is the only place that
+ * turns one into an HTTP response (and decides what the log sees). What the client sees is kept
+ * apart from what only the log sees (`cause`, `detail`).
  */
+import { TOKEN_REQUEST_LIMITS } from './http/token-request-limits.ts';
 
-/** Stable codes, one per kind of failure. Tests assert on these, not on message text. */
-export type TokenSwapErrorCode =
-  | 'INVALID_REQUEST'
-  | 'INVALID_REFRESH_TOKEN'
-  | 'UNSUPPORTED_GRANT_TYPE'
-  | 'SCOPE_NOT_ALLOWED'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'UNAUTHORIZED'
-  | 'RATE_LIMITED'
-  | 'UPSTREAM_OAUTH_ERROR'
-  | 'UPSTREAM_RATE_LIMITED'
-  | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_INVALID_RESPONSE'
-  | 'CIRCUIT_OPEN'
-  | 'UPSTREAM_BUSY'
-  | 'INVALID_DPOP_PROOF'
-  | 'USE_DPOP_NONCE'
-  | 'INTERNAL';
-
-export interface TokenSwapErrorInit {
+interface ErrorEntry {
   readonly status: number;
   /** RFC 6749 §5.2 `error` value the client sees. */
   readonly error: string;
-  /** `error_description` the client sees; omitted from the body when undefined. */
-  readonly description?: string | undefined;
+  /**
+   * `error_description` the client sees. An entry without one takes it from the call site,
+   * which says exactly what was wrong (a validation message, the upstream's own text).
+   */
+  readonly description?: string;
+}
+
+/**
+ * Each code with its status, `error` and description. Codes are stable: tests and logs use
+ * them, never the message text.
+ */
+export const TOKEN_SWAP_ERRORS = Object.freeze({
+  INVALID_REQUEST: { status: 400, error: 'invalid_request' },
+  /**
+   * Exactly what Spotify answers for a garbage refresh token, used for every token that does
+   * not open, whatever the reason, so the answer is no oracle.
+   */
+  INVALID_REFRESH_TOKEN: {
+    status: 400,
+    error: 'invalid_grant',
+    description: 'Invalid refresh token',
+  },
+  UNSUPPORTED_GRANT_TYPE: { status: 400, error: 'unsupported_grant_type' },
+  SCOPE_NOT_ALLOWED: { status: 400, error: 'invalid_scope' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    error: 'invalid_request',
+    description: 'Content-Type must be application/x-www-form-urlencoded or application/json',
+  },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    error: 'invalid_request',
+    description: `request body must be at most ${TOKEN_REQUEST_LIMITS.bodyBytes} bytes`,
+  },
+  NOT_FOUND: { status: 404, error: 'not_found', description: 'There is no endpoint at this path' },
+  METRICS_NOT_COLLECTED: {
+    status: 404,
+    error: 'not_found',
+    description: 'Metrics are not collected on this runtime',
+  },
+  /** RFC 9110 §15.5.6; the description names the methods the path serves. */
+  METHOD_NOT_ALLOWED: { status: 405, error: 'invalid_request' },
+  UNAUTHORIZED: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'GET /metrics needs the metrics bearer token',
+  },
+  RATE_LIMITED: {
+    status: 429,
+    error: 'temporarily_unavailable',
+    description: 'Too many requests from this address, try again later',
+  },
+  /** Spotify's own refusal, relayed with its status, `error` and description. */
+  UPSTREAM_OAUTH_ERROR: { status: 400, error: 'invalid_request' },
+  UPSTREAM_RATE_LIMITED: {
+    status: 429,
+    error: 'temporarily_unavailable',
+    description: 'The Spotify accounts service is rate limiting requests, try again later',
+  },
+  UPSTREAM_UNAVAILABLE: {
+    status: 502,
+    error: 'temporarily_unavailable',
+    description: 'The Spotify accounts service is unavailable, try again later',
+  },
+  UPSTREAM_TIMEOUT: {
+    status: 504,
+    error: 'temporarily_unavailable',
+    description: 'The Spotify accounts service did not answer in time, try again later',
+  },
+  UPSTREAM_INVALID_RESPONSE: {
+    status: 502,
+    error: 'temporarily_unavailable',
+    description: 'The Spotify accounts service gave an invalid answer, try again later',
+  },
+  CIRCUIT_OPEN: {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The Spotify accounts service is failing, try again later',
+  },
+  /**
+   * An upstream call this server refused before sending it: no capacity before its deadline,
+   * or its client gone. Never a failure of the upstream (the circuit ignores it).
+   */
+  UPSTREAM_BUSY: {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The server is busy, try again shortly',
+  },
+  /** RFC 9449 §5, §12.2; the description names the check that failed. */
+  INVALID_DPOP_PROOF: { status: 400, error: 'invalid_dpop_proof' },
+  /** RFC 9449 §8. */
+  USE_DPOP_NONCE: {
+    status: 400,
+    error: 'use_dpop_nonce',
+    description: 'Authorization server requires nonce in DPoP proof',
+  },
+  /** The configuration is not usable: the log names the variables, the client never. */
+  NOT_CONFIGURED: {
+    status: 500,
+    error: 'server_error',
+    description: 'The server is not configured; its log names the setting to fix',
+  },
+  /** Anything that was not a `TokenSwapError`: an opaque 500. */
+  INTERNAL: {
+    status: 500,
+    error: 'server_error',
+    description: 'The server failed to handle the request',
+  },
+} satisfies Record<string, ErrorEntry>);
+
+/** Stable codes, one per kind of failure. Tests assert on these, not on message text. */
+export type TokenSwapErrorCode = keyof typeof TOKEN_SWAP_ERRORS;
+
+/** The codes whose description is in the table. */
+type DescribedCode = {
+  [C in TokenSwapErrorCode]: (typeof TOKEN_SWAP_ERRORS)[C] extends { readonly description: string }
+    ? C
+    : never;
+}[TokenSwapErrorCode];
+
+/** The codes whose description the call site gives. */
+type UndescribedCode = Exclude<TokenSwapErrorCode, DescribedCode>;
+
+/** What varies from one error of a code to the next. */
+export interface TokenSwapErrorInit {
   /** Whole seconds for the `Retry-After` header. */
   readonly retryAfter?: number | undefined;
   /** Extra response headers (for example `Allow` on 405). */
@@ -41,6 +143,13 @@ export interface TokenSwapErrorInit {
   /** What only the log sees. Never a token, code or secret. */
   readonly detail?: string;
   readonly cause?: unknown;
+  /** The upstream's own status and `error`, relayed in place of the table's. */
+  readonly relayed?: { readonly status?: number; readonly error?: string | undefined };
+}
+
+/** For a code without a description in the table: the one the client sees, if any. */
+export interface DescribedInit extends TokenSwapErrorInit {
+  readonly description: string | undefined;
 }
 
 export class TokenSwapError extends Error {
@@ -48,17 +157,23 @@ export class TokenSwapError extends Error {
   readonly code: TokenSwapErrorCode;
   readonly status: number;
   readonly error: string;
+  /** `error_description` the client sees; omitted from the body when undefined. */
   readonly description: string | undefined;
   readonly retryAfter: number | undefined;
   readonly headers: Readonly<Record<string, string>>;
   readonly detail: string | undefined;
 
-  constructor(code: TokenSwapErrorCode, init: TokenSwapErrorInit) {
-    super(init.detail ?? init.description ?? init.error, { cause: init.cause });
+  constructor(code: DescribedCode, init?: TokenSwapErrorInit);
+  constructor(code: UndescribedCode, init: DescribedInit);
+  constructor(code: TokenSwapErrorCode, init: TokenSwapErrorInit & Partial<DescribedInit> = {}) {
+    const entry: ErrorEntry = TOKEN_SWAP_ERRORS[code];
+    const description = entry.description ?? init.description;
+    const error = init.relayed?.error ?? entry.error;
+    super(init.detail ?? description ?? error, { cause: init.cause });
     this.code = code;
-    this.status = init.status;
-    this.error = init.error;
-    this.description = init.description;
+    this.status = init.relayed?.status ?? entry.status;
+    this.error = error;
+    this.description = description;
     this.retryAfter = init.retryAfter;
     this.headers = init.headers ?? {};
     this.detail = init.detail;
@@ -67,21 +182,10 @@ export class TokenSwapError extends Error {
 
 /** `400 invalid_request` with a description, the server's own validation failure. */
 export function invalidRequest(description: string): TokenSwapError {
-  return new TokenSwapError('INVALID_REQUEST', {
-    status: 400,
-    error: 'invalid_request',
-    description,
-  });
+  return new TokenSwapError('INVALID_REQUEST', { description });
 }
 
-/**
- * Exactly what Spotify answers for a garbage refresh token, used for every token that does not
- * open, whatever the reason, so the answer is no oracle.
- */
+/** Spotify's own answer for a refresh token that does not open (see `INVALID_REFRESH_TOKEN`). */
 export function invalidRefreshToken(): TokenSwapError {
-  return new TokenSwapError('INVALID_REFRESH_TOKEN', {
-    status: 400,
-    error: 'invalid_grant',
-    description: 'Invalid refresh token',
-  });
+  return new TokenSwapError('INVALID_REFRESH_TOKEN');
 }

@@ -5,7 +5,7 @@ export type CircuitStateName = 'closed' | 'open' | 'half-open';
 
 /**
  * What the server reports about itself. The core only calls these; the Node runtime backs them
- * with Prometheus (`src/node/prometheus-metrics.ts`), other runtimes may leave them silent.
+ * with Prometheus (`src/services/prometheus-metrics.ts`), other runtimes may leave them silent.
  */
 export interface Metrics {
   request(route: string, status: number, seconds: number): void;

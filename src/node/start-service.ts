@@ -3,13 +3,14 @@ import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
 import type { AccessLog, Logger } from '../core/logger.ts';
 import { readinessChecks } from '../core/routes/readiness-checks.ts';
+import { PrometheusMetrics } from '../services/prometheus-metrics.ts';
+import { createSealerFromConfig } from '../services/sealer-from-config.ts';
+import { createStore } from '../services/store-from-config.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
 import { startNodeServer } from './node-server.ts';
-import { PrometheusMetrics } from './prometheus-metrics.ts';
 import { createRandomPool } from './random-pool.ts';
-import { createSealerFromConfig } from './sealer-from-config.ts';
-import { createStore } from './store-from-config.ts';
+import { getServerConnInfo } from './server-conn-info.ts';
 import { createUndiciUpstream, type UndiciUpstream } from './undici-upstream.ts';
 
 export interface RunningService {
@@ -73,6 +74,7 @@ export async function startService(
     readiness,
     random,
     answerCipher: nodeAnswerCipher(random),
+    getConnInfo: getServerConnInfo,
     store: state.store,
   });
   const server = await startNodeServer({

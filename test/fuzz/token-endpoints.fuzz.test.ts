@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TOKEN_REQUEST_LIMITS } from '../../src/core/http/read-token-params.ts';
+import { TOKEN_REQUEST_LIMITS } from '../../src/core/http/token-request-limits.ts';
 import { REFRESH_PATHS, SWAP_PATHS, TOKEN_PATH } from '../../src/core/routes/token-routes.ts';
 import type { UpstreamClient } from '../../src/core/upstream/upstream-client.ts';
 import { SEALED_REFRESH_TOKEN } from '../support/sealed-token.ts';

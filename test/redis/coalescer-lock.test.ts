@@ -48,7 +48,7 @@ describe.skipIf(!available)('the refresh lock in Redis', () => {
     const id = await webCryptoAnswerCipher().id('token', 'app');
     const lock = `rt:lock:${id}`;
     const heldByA = await a!.get(lock);
-    await a!.delete(lock);
+    expect(await a!.deleteIfEquals(lock, heldByA!)).toBe(true);
     const second = coalescers[1]!.run('token', 'app', upstream.refresh);
     await until(() => upstream.calls === 2);
     const heldByB = await b!.get(lock);

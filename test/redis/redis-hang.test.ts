@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../src/node/redis-store.ts';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../src/services/redis-store.ts';
 import { authorizeCode } from '../support/authorize.ts';
 import { type RedisInstances, startRedisInstances } from '../support/redis-instances.ts';
 import { requireTool } from '../support/system-tool.ts';

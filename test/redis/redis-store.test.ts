@@ -25,7 +25,8 @@ describe.skipIf(!available)('Redis store against a real redis-server', () => {
     expect(await store.get('v')).toBe('value');
     await sleep(150);
     expect(await store.get('v')).toBeUndefined();
-    await store.delete('lock');
+    expect(await store.deleteIfEquals('lock', 'b')).toBe(false);
+    expect(await store.deleteIfEquals('lock', 'a')).toBe(true);
     expect(await store.add('lock', 'c', 1_000)).toBe(true);
   });
 

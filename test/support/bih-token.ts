@@ -1,5 +1,5 @@
 import { createCipheriv } from 'node:crypto';
-import { BIH_FORMAT, evpBytesToKey } from '../../src/node/legacy-bih-token.ts';
+import { BIH_FORMAT, evpBytesToKey } from '../../src/services/legacy-bih-token.ts';
 
 /** A refresh token exactly as bih/spotify-token-swap-service hands it out, for migration tests. */
 export function sealBihToken(token: string, secret: string): string {

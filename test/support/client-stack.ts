@@ -1,7 +1,7 @@
 import { createApp } from '../../src/core/create-app.ts';
 import { fetchUpstream } from '../../src/core/upstream/fetch-upstream.ts';
 import { createEmulator } from '../../src/emulator/index.ts';
-import { createSealerFromConfig } from '../../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../../src/services/sealer-from-config.ts';
 import { testConfig } from './test-app.ts';
 
 export const SERVER_URL = 'http://swap.test';

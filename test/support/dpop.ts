@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { createApp } from '../../src/core/create-app.ts';
 import { fetchUpstream } from '../../src/core/upstream/fetch-upstream.ts';
 import { createEmulator } from '../../src/emulator/index.ts';
-import { createSealerFromConfig } from '../../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../../src/services/sealer-from-config.ts';
 import { TEST_KEY } from './test-app.ts';
 
 /** A client's DPoP key: the private key signs, the public JWK goes in every proof's header. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { RedisStore } from '../../src/node/redis-store.ts';
+import { RedisStore } from '../../src/services/redis-store.ts';
 import { RedisServer } from './redis-server.ts';
 
 /**

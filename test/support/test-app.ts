@@ -2,8 +2,11 @@ import { expect } from 'vitest';
 import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createApp } from '../../src/core/create-app.ts';
+import type { TokenSwapErrorCode } from '../../src/core/errors.ts';
 import type { UpstreamClient } from '../../src/core/upstream/upstream-client.ts';
-import { createSealerFromConfig } from '../../src/node/sealer-from-config.ts';
+import { getServerConnInfo } from '../../src/node/server-conn-info.ts';
+import { createSealerFromConfig } from '../../src/services/sealer-from-config.ts';
+import { type LogLine, recordingLogger } from './recording-logger.ts';
 
 /** A fixed 32-byte key in base64url, for tests only. */
 export const TEST_KEY = 'k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8';
@@ -21,12 +24,23 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ ...TEST_ENV, ...env });
 }
 
-/** The core app, in process, over the given upstream; config from TEST_ENV plus `env`. */
+/**
+ * The core app, in process, over the given upstream; config from TEST_ENV plus `env`. Its log
+ * is kept in `lines`: `errorCodes(lines)` reads which error each refused request got.
+ */
 export async function testApp(upstream: UpstreamClient, env: Record<string, string> = {}) {
   const config = testConfig(env);
   const sealer = await createSealerFromConfig(config);
-  const app = createApp(config, { upstream, sealer });
-  return { app, config, sealer };
+  const { logger, lines } = recordingLogger();
+  const app = createApp(config, { upstream, sealer, logger, getConnInfo: getServerConnInfo });
+  return { app, config, sealer, lines };
+}
+
+/** The stable codes of the errors answered so far, in order, as the log recorded them. */
+export function errorCodes(lines: readonly LogLine[]): TokenSwapErrorCode[] {
+  return lines.flatMap((line) =>
+    typeof line.errorCode === 'string' ? [line.errorCode as TokenSwapErrorCode] : [],
+  );
 }
 
 /** A form POST as most clients send it. */
@@ -65,7 +79,7 @@ export async function testAppsFileApp(
     { appsFile: { variable: 'TOKENSWAP_CONFIG', text: JSON.stringify({ apps }) } },
   );
   const sealer = await createSealerFromConfig(config);
-  const app = createApp(config, { upstream, sealer });
+  const app = createApp(config, { upstream, sealer, getConnInfo: getServerConnInfo });
   return { app, config, sealer };
 }
 

@@ -95,10 +95,7 @@ suite('cloudflare workers target', () => {
       expect(response.status).toBe(500);
       expect(response.headers.get('content-type')).toBe('application/json');
       expect(response.headers.get('cache-control')).toBe('no-store');
-      expect(await response.json()).toEqual({
-        error: 'server_error',
-        error_description: 'The server is misconfigured; its log names the setting to fix',
-      });
+      expect((await response.json()).error).toBe('server_error');
     }
     await expect.poll(() => worker.output()).toContain('CONFIG_INVALID');
     const output = worker.output();

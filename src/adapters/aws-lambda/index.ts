@@ -16,5 +16,5 @@ export type { APIGatewayProxyResult, LambdaContext, LambdaEvent } from 'hono/aws
  * ```
  */
 export function createLambdaHandler(env: Env, options: WebServiceOptions = {}) {
-  return handle(functionApp(env, (c) => getConnInfo(c).remote.address, options));
+  return handle(functionApp(env, getConnInfo, options));
 }

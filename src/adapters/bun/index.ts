@@ -1,3 +1,4 @@
+import { getConnInfo } from 'hono/bun';
 import type { Env } from '../../config/env-reader.ts';
 import { createWebService, type WebService, type WebServiceOptions } from '../web-service.ts';
 
@@ -41,7 +42,7 @@ export async function startBunServer(
 ): Promise<RunningBunServer> {
   const bun = (globalThis as unknown as { Bun?: BunRuntime }).Bun;
   if (bun === undefined) throw new Error('tokenswap/bun runs under Bun');
-  const service = await createWebService(env, options);
+  const service = await createWebService(env, options, { getConnInfo });
   const { app, config } = service;
   const server = bun.serve({
     hostname: config.host,
@@ -50,8 +51,7 @@ export async function startBunServer(
     // would be cut off before the upstream deadline answers it.
     idleTimeout: Math.min(255, Math.ceil(config.upstreamTimeoutMs / 1000) + 5),
     development: false,
-    fetch: (request, bunServer) =>
-      app.fetch(request, { remoteAddress: bunServer.requestIP(request)?.address }),
+    fetch: (request, bunServer) => app.fetch(request, bunServer),
   });
   return {
     url: server.url.origin,

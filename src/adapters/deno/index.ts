@@ -1,3 +1,4 @@
+import { getConnInfo } from 'hono/deno';
 import type { Env } from '../../config/env-reader.ts';
 import { createWebService, type WebService, type WebServiceOptions } from '../web-service.ts';
 
@@ -40,7 +41,7 @@ export async function startDenoServer(
 ): Promise<RunningDenoServer> {
   const deno = (globalThis as unknown as { Deno?: DenoRuntime }).Deno;
   if (deno === undefined) throw new Error('tokenswap/deno runs under Deno');
-  const service = await createWebService(env, options);
+  const service = await createWebService(env, options, { getConnInfo });
   const { app, config } = service;
   let listening: (url: string) => void;
   const url = new Promise<string>((resolve) => {
@@ -52,7 +53,7 @@ export async function startDenoServer(
       port: config.port,
       onListen: ({ hostname, port }) => listening(`http://${hostname}:${port}`),
     },
-    (request, info) => app.fetch(request, { remoteAddress: info.remoteAddr.hostname }),
+    (request, info) => app.fetch(request, info),
   );
   return {
     url: await url,

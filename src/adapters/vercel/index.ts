@@ -16,5 +16,5 @@ import type { WebServiceOptions } from '../web-service.ts';
  * ```
  */
 export function createVercelHandler(env: Env, options: WebServiceOptions = {}) {
-  return handle(functionApp(env, (c) => getConnInfo(c).remote.address, options));
+  return handle(functionApp(env, getConnInfo, options));
 }

@@ -3,7 +3,7 @@ import type { StateStore } from '../../core/state/state-store.ts';
 /** A stub of the `TokenSwapState` Durable Object: the store's methods, called over RPC. */
 export type StateObjectStub = Pick<
   StateStore,
-  'increment' | 'add' | 'get' | 'set' | 'delete' | 'deleteIfEquals'
+  'increment' | 'add' | 'get' | 'set' | 'deleteIfEquals'
 >;
 
 /** The part of a `DurableObjectNamespace` binding the store uses. */
@@ -45,10 +45,6 @@ export class DurableObjectStore implements StateStore {
 
   set(key: string, value: string, ttlMs: number) {
     return this.#object(key).set(key, value, ttlMs);
-  }
-
-  delete(key: string) {
-    return this.#object(key).delete(key);
   }
 
   deleteIfEquals(key: string, value: string) {

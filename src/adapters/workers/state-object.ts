@@ -53,10 +53,6 @@ export class TokenSwapState extends DurableObject implements StateObjectStub {
     await this.#put(key, value, ttlMs);
   }
 
-  async delete(key: string) {
-    this.ctx.storage.kv.delete(key);
-  }
-
   async deleteIfEquals(key: string, value: string) {
     if (this.#live(key)?.value !== value) return false;
     this.ctx.storage.kv.delete(key);

@@ -1,3 +1,4 @@
+import { getConnInfo } from 'hono/cloudflare-workers';
 import type { Config } from '../../config/config.ts';
 import { ConfigError } from '../../config/config-error.ts';
 import { loadConfig } from '../../config/load-config.ts';
@@ -25,11 +26,7 @@ export interface TokenSwapWorker {
 
 type Built = { readonly app: TokenSwapApp } | { readonly misconfigured: true };
 
-const MISCONFIGURED = new TokenSwapError('INTERNAL', {
-  status: 500,
-  error: 'server_error',
-  description: 'The server is misconfigured; its log names the setting to fix',
-});
+const MISCONFIGURED = new TokenSwapError('NOT_CONFIGURED');
 
 async function build(env: WorkerEnv): Promise<Built> {
   const variables = workerVariables(env);
@@ -58,6 +55,8 @@ async function build(env: WorkerEnv): Promise<Built> {
     }
     const app = createApp(config, {
       upstream: fetchUpstream(),
+      // Cloudflare's edge sets CF-Connecting-IP to the client's address; a client cannot.
+      getConnInfo,
       sealer,
       logger,
       store: namespace ? new DurableObjectStore(namespace) : new MemoryStore(),
@@ -105,9 +104,7 @@ export function createWorker(): TokenSwapWorker {
       }
       // A response per request: a Worker may not hand one request's body to another.
       if ('misconfigured' in ready) return errorResponse(MISCONFIGURED);
-      // Cloudflare's edge sets CF-Connecting-IP to the client's address; a client cannot.
-      const remoteAddress = request.headers.get('cf-connecting-ip') ?? undefined;
-      return ready.app.fetch(request, { remoteAddress });
+      return ready.app.fetch(request, env);
     },
   };
 }

@@ -41,8 +41,6 @@ export class DpopProofError extends TokenSwapError {
 
   constructor(reason: DpopFailure, cause?: unknown) {
     super('INVALID_DPOP_PROOF', {
-      status: 400,
-      error: 'invalid_dpop_proof',
       description: DPOP_FAILURE_DESCRIPTIONS[reason],
       detail: `DPoP proof refused: ${reason}`,
       cause,
@@ -54,9 +52,6 @@ export class DpopProofError extends TokenSwapError {
 /** `400 use_dpop_nonce` with the nonce to use (RFC 9449 §8). */
 export function useDpopNonce(nonce: string): TokenSwapError {
   return new TokenSwapError('USE_DPOP_NONCE', {
-    status: 400,
-    error: 'use_dpop_nonce',
-    description: 'Authorization server requires nonce in DPoP proof',
     headers: { 'dpop-nonce': nonce },
   });
 }

@@ -12,8 +12,6 @@ export function checkGrantedScopes(app: AppConfig, granted: string): void {
   const extra = granted.split(' ').filter((s) => s !== '' && !allowed.includes(s));
   if (extra.length === 0) return;
   throw new TokenSwapError('SCOPE_NOT_ALLOWED', {
-    status: 400,
-    error: 'invalid_scope',
     description: `this app may not be granted: ${extra.join(' ')}`,
   });
 }

@@ -1,8 +1,8 @@
-import type { ConnectionInfo } from './rate-limit.ts';
-
-/** What Hono carries per request: the adapter's connection info, and the request id. */
+/**
+ * What Hono carries per request: the request id. The bindings are the runtime adapter's own
+ * (what its `getConnInfo` reads), opaque to the core.
+ */
 export interface AppEnv {
-  Bindings: ConnectionInfo;
   Variables: {
     requestId: string;
     /** The response was built with the request id already in it. */

@@ -7,8 +7,6 @@ export const READ_METHODS: readonly string[] = Object.freeze(['GET', 'HEAD']);
 /** RFC 9110 §15.5.6: a path that exists, asked with a method it does not serve. */
 export function methodNotAllowed(allow: readonly string[]): TokenSwapError {
   return new TokenSwapError('METHOD_NOT_ALLOWED', {
-    status: 405,
-    error: 'invalid_request',
     description: `This endpoint accepts only ${allow.join(' or ')}`,
     headers: { allow: allow.join(', ') },
   });

@@ -1,9 +1,11 @@
 import { invalidRequest } from '../errors.ts';
 import { type TrustProxy, trustedProxyCount } from './client-address.ts';
-import type { ConnectionInfo } from './rate-limit.ts';
 
-/** The origin (`scheme://host[:port]`) the URLs the server publishes start with, per request. */
-export type PublicOrigin = (request: Request, connection: ConnectionInfo | undefined) => string;
+/**
+ * The origin (`scheme://host[:port]`) the URLs the server publishes start with, per request;
+ * `peerAddress` is the address of the connection's peer.
+ */
+export type PublicOrigin = (request: Request, peerAddress: string | undefined) => string;
 
 /** A DNS name or IPv4 address, or an IPv6 address in brackets, then an optional port. */
 const PLAIN_HOST = /^(?:[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?|\[[0-9a-f:.]+\])(?::([1-9]\d{0,4}))?$/i;
@@ -50,13 +52,13 @@ function forwardedPairs(element: string | undefined): { proto?: string; host?: s
  */
 export function publicOrigin(publicUrl: string | undefined, trust: TrustProxy): PublicOrigin {
   if (publicUrl !== undefined) return () => publicUrl;
-  return (request, connection) => {
+  return (request, peerAddress) => {
     const url = new URL(request.url);
     const headers = request.headers;
     let proto = url.protocol.slice(0, -1);
     let host = headers.get('host') ?? url.host;
     const trusted = trustedProxyCount(
-      connection?.remoteAddress,
+      peerAddress,
       headers.get('x-forwarded-for') ?? undefined,
       trust,
     );

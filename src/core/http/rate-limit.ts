@@ -3,15 +3,12 @@ import { TokenSwapError } from '../errors.ts';
 import type { RateLimiter } from '../state/rate-limiter.ts';
 import { clientAddress, type TrustProxy } from './client-address.ts';
 import { addressGroup } from './ip-address.ts';
-
-/** What the runtime adapter knows about the connection (Hono's `env`). */
-export interface ConnectionInfo {
-  readonly remoteAddress?: string | undefined;
-}
+import type { PeerAddress } from './peer-address.ts';
 
 export interface RateLimitOptions {
   readonly limiter: RateLimiter;
   readonly trustProxy: TrustProxy;
+  readonly peerAddress: PeerAddress;
   /** Told of every request refused. */
   readonly onRejected?: () => void;
 }
@@ -22,9 +19,8 @@ export interface RateLimitOptions {
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   return async (c, next) => {
-    const info = c.env as ConnectionInfo | undefined;
     const address = clientAddress(
-      info?.remoteAddress,
+      options.peerAddress(c),
       c.req.header('x-forwarded-for'),
       options.trustProxy,
     );
@@ -37,9 +33,6 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     if (!decision.allowed) {
       options.onRejected?.();
       throw new TokenSwapError('RATE_LIMITED', {
-        status: 429,
-        error: 'temporarily_unavailable',
-        description: 'Too many requests from this address, try again later',
         retryAfter: decision.resetSeconds,
         headers,
       });

@@ -1,13 +1,6 @@
 import { invalidRequest, TokenSwapError } from '../errors.ts';
 import { jsonMemberNames } from './json-member-names.ts';
-
-/** Input limits for token requests: a token request is a few hundred bytes. */
-export const TOKEN_REQUEST_LIMITS = Object.freeze({
-  bodyBytes: 16 * 1024,
-  fields: 32,
-  nameLength: 64,
-  valueLength: 4096,
-});
+import { TOKEN_REQUEST_LIMITS } from './token-request-limits.ts';
 
 /** The fields of a token request, whichever encoding it came in. */
 export type TokenParams = ReadonlyMap<string, string>;
@@ -18,19 +11,11 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const JSON_TYPE = 'application/json';
 
 function payloadTooLarge(): TokenSwapError {
-  return new TokenSwapError('PAYLOAD_TOO_LARGE', {
-    status: 413,
-    error: 'invalid_request',
-    description: `request body must be at most ${TOKEN_REQUEST_LIMITS.bodyBytes} bytes`,
-  });
+  return new TokenSwapError('PAYLOAD_TOO_LARGE');
 }
 
 function unsupportedMediaType(): TokenSwapError {
-  return new TokenSwapError('UNSUPPORTED_MEDIA_TYPE', {
-    status: 415,
-    error: 'invalid_request',
-    description: `Content-Type must be ${FORM} or ${JSON_TYPE}`,
-  });
+  return new TokenSwapError('UNSUPPORTED_MEDIA_TYPE');
 }
 
 /** Reads at most `limit` bytes; stops reading (and cancels the stream) as soon as it is over. */

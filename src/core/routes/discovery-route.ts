@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 import type { AppConfig } from '../../config/config.ts';
 import { dpopDiscovery } from '../dpop/dpop-discovery.ts';
 import { jsonResponse } from '../http/json-response.ts';
+import type { PeerAddress } from '../http/peer-address.ts';
 import type { PublicOrigin } from '../http/public-origin.ts';
-import type { ConnectionInfo } from '../http/rate-limit.ts';
 
 /** Path of the discovery document, relative to an app's base path. */
 export const DISCOVERY_PATH = '/.well-known/tokenswap';
@@ -17,6 +17,7 @@ export interface DiscoverySettings {
   readonly basePath: string;
   /** Where the published URLs point (`TOKENSWAP_PUBLIC_URL`, else the request's origin). */
   readonly origin: PublicOrigin;
+  readonly peerAddress: PeerAddress;
 }
 
 /**
@@ -24,9 +25,9 @@ export interface DiscoverySettings {
  * here is public: never the secret.
  */
 export function discoveryHandler(settings: DiscoverySettings) {
-  const { app, accountsUrl, apiUrl, sealed, basePath, origin } = settings;
+  const { app, accountsUrl, apiUrl, sealed, basePath, origin, peerAddress } = settings;
   return (c: Context) => {
-    const base = `${origin(c.req.raw, c.env as ConnectionInfo | undefined)}${basePath}`;
+    const base = `${origin(c.req.raw, peerAddress(c))}${basePath}`;
     return jsonResponse({
       client_id: app.clientId,
       authorize_url: `${accountsUrl}/authorize`,

@@ -56,19 +56,12 @@ export function createOperationsRoutes(options: OperationsOptions): Hono {
       !sameSecret(c.req.header('authorization') ?? '', `Bearer ${metricsToken}`)
     ) {
       throw new TokenSwapError('UNAUTHORIZED', {
-        status: 401,
-        error: 'invalid_token',
-        description: 'GET /metrics needs the metrics bearer token',
         headers: { 'www-authenticate': 'Bearer' },
       });
     }
     const rendered = await options.metrics.render();
     if (rendered === undefined) {
-      throw new TokenSwapError('NOT_FOUND', {
-        status: 404,
-        error: 'not_found',
-        description: 'Metrics are not collected on this runtime',
-      });
+      throw new TokenSwapError('METRICS_NOT_COLLECTED');
     }
     return new Response(rendered.body, { headers: { 'content-type': rendered.contentType } });
   });

@@ -48,11 +48,7 @@ type Grant = (
 ) => Promise<TokenAnswer>;
 
 function unsupportedGrantType(description: string): TokenSwapError {
-  return new TokenSwapError('UNSUPPORTED_GRANT_TYPE', {
-    status: 400,
-    error: 'unsupported_grant_type',
-    description,
-  });
+  return new TokenSwapError('UNSUPPORTED_GRANT_TYPE', { description });
 }
 
 /** RFC 6749 §3.2 token endpoint: dispatches on `grant_type`. */

@@ -98,9 +98,6 @@ export class FallbackStore implements StateStore {
   set(key: string, value: string, ttlMs: number) {
     return this.#call((s) => s.set(key, value, ttlMs));
   }
-  delete(key: string) {
-    return this.#call((s) => s.delete(key));
-  }
   deleteIfEquals(key: string, value: string) {
     return this.#call((s) => s.deleteIfEquals(key, value));
   }

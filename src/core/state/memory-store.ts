@@ -146,12 +146,6 @@ export class MemoryStore implements StateStore {
     this.#put(key, value, ttlMs, false);
   }
 
-  async delete(key: string) {
-    const table = this.#table(key);
-    const entry = table.entries.get(key);
-    if (entry !== undefined) this.#remove(table, key, entry);
-  }
-
   async deleteIfEquals(key: string, value: string) {
     const table = this.#table(key);
     const entry = this.#live(table, key);

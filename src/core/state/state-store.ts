@@ -13,7 +13,6 @@ export interface StateStore {
   add(key: string, value: string, ttlMs: number): Promise<boolean>;
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
-  delete(key: string): Promise<void>;
   /**
    * Deletes the key only while it still holds `value`, in one atomic step: how a lock is let
    * go by its owner without dropping a lock someone else took after this one expired. True when

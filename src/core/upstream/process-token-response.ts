@@ -33,9 +33,6 @@ function optionalString(value: unknown): string | undefined {
 
 export function upstreamUnavailable(detail: string, retryAfter?: number, cause?: unknown) {
   return new TokenSwapError('UPSTREAM_UNAVAILABLE', {
-    status: 502,
-    error: 'temporarily_unavailable',
-    description: 'The Spotify accounts service is unavailable, try again later',
     retryAfter,
     detail,
     cause,
@@ -44,21 +41,13 @@ export function upstreamUnavailable(detail: string, retryAfter?: number, cause?:
 
 export function upstreamTimeout(cause?: unknown) {
   return new TokenSwapError('UPSTREAM_TIMEOUT', {
-    status: 504,
-    error: 'temporarily_unavailable',
-    description: 'The Spotify accounts service did not answer in time, try again later',
     detail: 'upstream timeout',
     cause,
   });
 }
 
 function invalidAnswer(detail: string) {
-  return new TokenSwapError('UPSTREAM_INVALID_RESPONSE', {
-    status: 502,
-    error: 'temporarily_unavailable',
-    description: 'The Spotify accounts service gave an invalid answer, try again later',
-    detail,
-  });
+  return new TokenSwapError('UPSTREAM_INVALID_RESPONSE', { detail });
 }
 
 function checkSuccess(json: unknown): UpstreamTokens {
@@ -101,17 +90,14 @@ export function processTokenResponse(response: UpstreamResponse, now: number): U
   const oauthError = isRecord(json) ? optionalString(json.error) : undefined;
   if (status === 429) {
     throw new TokenSwapError('UPSTREAM_RATE_LIMITED', {
-      status: 429,
-      error: oauthError ?? 'temporarily_unavailable',
-      description: 'The Spotify accounts service is rate limiting requests, try again later',
+      relayed: { error: oauthError },
       retryAfter: retryAfter ?? DEFAULT_RATE_LIMIT_RETRY_SECONDS,
       detail: 'upstream 429',
     });
   }
   if (status >= 400 && status < 500 && oauthError !== undefined && isRecord(json)) {
     throw new TokenSwapError('UPSTREAM_OAUTH_ERROR', {
-      status,
-      error: oauthError,
+      relayed: { status, error: oauthError },
       description: optionalString(json.error_description),
       detail: `upstream ${status} ${oauthError}`,
     });

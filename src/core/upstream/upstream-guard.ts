@@ -123,9 +123,6 @@ export class UpstreamGuard {
 
 function circuitOpen(cause: CircuitOpenError): TokenSwapError {
   return new TokenSwapError('CIRCUIT_OPEN', {
-    status: 503,
-    error: 'temporarily_unavailable',
-    description: 'The Spotify accounts service is failing, try again later',
     retryAfter: Math.max(1, Math.ceil(cause.retryInMs / 1000)),
     detail: 'circuit open: upstream failing',
     cause,
@@ -134,9 +131,6 @@ function circuitOpen(cause: CircuitOpenError): TokenSwapError {
 
 function upstreamBusy(cause: UpstreamBusyError): TokenSwapError {
   return new TokenSwapError('UPSTREAM_BUSY', {
-    status: 503,
-    error: 'temporarily_unavailable',
-    description: 'The server is busy, try again shortly',
     retryAfter: Math.max(1, Math.ceil(cause.retryAfterMs / 1000)),
     detail: `upstream call not sent: ${cause.reason}`,
     cause,

@@ -155,10 +155,7 @@ describe('AWS Lambda handler (hono/aws-lambda)', () => {
     );
     const answer = (await handler(httpApiEvent('/swap', 'code=x') as never)) as LambdaAnswer;
     expect(answer.statusCode).toBe(500);
-    expect(JSON.parse(answer.body)).toEqual({
-      error: 'server_error',
-      error_description: 'The server is not configured',
-    });
+    expect(JSON.parse(answer.body).error).toBe('server_error');
     const logged = JSON.stringify(lines);
     expect(logged).toContain('TOKENSWAP_ENCRYPTION_KEYS');
     expect(logged).not.toContain('too-short-secret-value');

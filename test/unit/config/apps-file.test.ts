@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/config/config-error.ts';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { createApp } from '../../../src/core/create-app.ts';
-import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { formPost, TEST_KEY } from '../../support/test-app.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { ConfigError } from '../../../src/config/config-error.ts';
 import { loadConfig } from '../../../src/config/load-config.ts';
-import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
 import { captureIo } from '../../support/capture-io.ts';
 import { TEST_ENV, TEST_KEY } from '../../support/test-app.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/core/create-app.ts';
-import { PrometheusMetrics } from '../../../src/node/prometheus-metrics.ts';
-import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { PrometheusMetrics } from '../../../src/services/prometheus-metrics.ts';
+import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
 import { recordingLogger } from '../../support/recording-logger.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { testConfig } from '../../support/test-app.ts';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/core/create-app.ts';
 import { clientAddress, parseTrustProxy } from '../../../src/core/http/client-address.ts';
 import { addressGroup, canonicalIpAddress } from '../../../src/core/http/ip-address.ts';
-import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { getServerConnInfo } from '../../../src/node/server-conn-info.ts';
+import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { formPost, testApp, testConfig } from '../../support/test-app.ts';
 
@@ -118,7 +119,12 @@ describe('one memory store for limits and kept refresh answers', () => {
     });
     const config = testConfig({ TOKENSWAP_RATE_LIMIT: '5/min' });
     const sealer = await createSealerFromConfig(config);
-    const app = createApp(config, { upstream, sealer, now: () => now });
+    const app = createApp(config, {
+      upstream,
+      sealer,
+      now: () => now,
+      getConnInfo: getServerConnInfo,
+    });
     const from = (remoteAddress: string, fields: Record<string, string> = {}) =>
       app.fetch(formPost(fields.refresh_token ? '/refresh' : '/swap', fields), { remoteAddress });
     const token = await sealer.seal('raw-refresh', 'test-client');

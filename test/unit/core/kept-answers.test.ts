@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/core/create-app.ts';
 import { MemoryStore } from '../../../src/core/state/memory-store.ts';
-import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
 import { type ScriptedAnswer, scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { formPost, testConfig } from '../../support/test-app.ts';
 
@@ -38,7 +38,6 @@ async function appOnClock(answers: ScriptedAnswer[], env: Record<string, string>
       written.push(key, value);
       return memory.add(key, value, ttlMs);
     },
-    delete: (key: string) => memory.delete(key),
     deleteIfEquals: (key: string, value: string) => memory.deleteIfEquals(key, value),
     increment: (key: string, ttlMs: number) => memory.increment(key, ttlMs),
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/core/create-app.ts';
-import { PrometheusMetrics } from '../../../src/node/prometheus-metrics.ts';
-import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { getServerConnInfo } from '../../../src/node/server-conn-info.ts';
+import { PrometheusMetrics } from '../../../src/services/prometheus-metrics.ts';
+import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
 import { scriptedUpstream, UPSTREAM_TOKENS } from '../../support/scripted-upstream.ts';
 import { expectOnlyGetOrHead, formPost, testConfig } from '../../support/test-app.ts';
 
@@ -22,6 +23,7 @@ async function appWithMetrics(readiness: { name: string; check: () => boolean }[
     sealer: await createSealerFromConfig(config),
     metrics: new PrometheusMetrics({ redisUp: () => false }),
     readiness,
+    getConnInfo: getServerConnInfo,
   });
   return app;
 }

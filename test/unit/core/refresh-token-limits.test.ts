@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TOKEN_REQUEST_LIMITS } from '../../../src/core/http/read-token-params.ts';
+import { TOKEN_REQUEST_LIMITS } from '../../../src/core/http/token-request-limits.ts';
 import { REFRESH_PATHS, TOKEN_PATH } from '../../../src/core/routes/token-routes.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { formPost, testApp } from '../../support/test-app.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { createApp } from '../../../src/core/create-app.ts';
-import { PrometheusMetrics } from '../../../src/node/prometheus-metrics.ts';
-import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { PrometheusMetrics } from '../../../src/services/prometheus-metrics.ts';
+import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
 import { recordingLogger } from '../../support/recording-logger.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { formPost, TEST_ENV, testConfig } from '../../support/test-app.ts';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createBihTokenOpener } from '../../../src/node/legacy-bih-token.ts';
+import { createBihTokenOpener } from '../../../src/services/legacy-bih-token.ts';
 import { findExecutable } from '../../support/system-tool.ts';
 
 const SECRET = 'bih-encryption-secret';

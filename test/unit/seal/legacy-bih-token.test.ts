@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBihTokenOpener, evpBytesToKey } from '../../../src/node/legacy-bih-token.ts';
+import { createBihTokenOpener, evpBytesToKey } from '../../../src/services/legacy-bih-token.ts';
 import { sealBihToken } from '../../support/bih-token.ts';
 
 const SECRET = 'bih-encryption-secret';

@@ -3,7 +3,7 @@ import { clientAddress, parseTrustProxy } from '../../../src/core/http/client-ad
 import { MemoryStore } from '../../../src/core/state/memory-store.ts';
 import { parseRateLimit, RateLimiter } from '../../../src/core/state/rate-limiter.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
-import { formPost, testApp } from '../../support/test-app.ts';
+import { errorCodes, formPost, testApp } from '../../support/test-app.ts';
 
 describe('TOKENSWAP_RATE_LIMIT', () => {
   it.each([
@@ -70,7 +70,7 @@ describe('client address and trusted proxies', () => {
 describe('rate limit on the token endpoints', () => {
   it('answers 429 JSON with an integer Retry-After and RateLimit headers, per address', async () => {
     const upstream = scriptedUpstream();
-    const { app } = await testApp(upstream, { TOKENSWAP_RATE_LIMIT: '2/min' });
+    const { app, lines } = await testApp(upstream, { TOKENSWAP_RATE_LIMIT: '2/min' });
     const from = (address: string) => app.fetch(formPost('/swap', {}), { remoteAddress: address });
     const first = await from('1.1.1.1');
     expect(first.status).toBe(400);
@@ -81,10 +81,8 @@ describe('rate limit on the token endpoints', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(refused.headers.get('ratelimit-remaining')).toBe('0');
-    expect(await refused.json()).toEqual({
-      error: 'temporarily_unavailable',
-      error_description: 'Too many requests from this address, try again later',
-    });
+    expect((await refused.json()).error).toBe('temporarily_unavailable');
+    expect(errorCodes(lines).at(-1)).toBe('RATE_LIMITED');
     expect((await from('2.2.2.2')).status).toBe(400);
     // Health checks are never limited.
     const health = await app.fetch(new Request('http://swap.test/healthz'), {

@@ -73,7 +73,6 @@ describe('refresh coalescing', () => {
         return memory.add(key, value, ttlMs);
       },
       get: (key: string) => memory.get(key),
-      delete: (key: string) => memory.delete(key),
       deleteIfEquals: (key: string, value: string) => memory.deleteIfEquals(key, value),
     });
     const coalescer = new RefreshCoalescer<{ access_token: string }>({ store: recording });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/core/create-app.ts';
-import { createSealerFromConfig } from '../../../src/node/sealer-from-config.ts';
+import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { formPost, testConfig } from '../../support/test-app.ts';
 

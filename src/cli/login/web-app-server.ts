@@ -3,8 +3,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-/** `examples/web/`, from `src/node/` and from `dist/node/` alike. */
-const WEB_DIR = fileURLToPath(new URL('../../examples/web/', import.meta.url));
+/** `examples/web/`, from `src/cli/login/` and from `dist/cli/login/` alike. */
+const WEB_DIR = fileURLToPath(new URL('../../../examples/web/', import.meta.url));
 
 /** What the page reads from `./config.json`. */
 export interface WebAppSettings {

@@ -82,10 +82,6 @@ export class RedisStore implements StateStore {
     await this.client.set(key, value, 'PX', ttlMs);
   }
 
-  async delete(key: string) {
-    await this.client.del(key);
-  }
-
   async deleteIfEquals(key: string, value: string) {
     return (await this.client.eval(DELETE_IF_EQUALS_SCRIPT, 1, key, value)) === 1;
   }

@@ -1,6 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { escapeHtml } from '../core/http/escape-html.ts';
+import { escapeHtml } from '../../core/http/escape-html.ts';
 
 /** `http://127.0.0.1[:port][/path]`, the loopback IP literal Spotify's redirect policy allows. */
 const LOOPBACK = /^http:\/\/127\.0\.0\.1(?::(\d{1,5}))?(\/[^?#]*)?$/;

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { isStoredTokens, type StoredTokens, type TokenStorage } from '../client/token-storage.ts';
+import {
+  isStoredTokens,
+  type StoredTokens,
+  type TokenStorage,
+} from '../../client/token-storage.ts';
 
 /** `$XDG_CONFIG_HOME/tokenswap/tokens.json`, else `~/.config/tokenswap/tokens.json`. */
 export function defaultTokenFile(env: Readonly<Record<string, string | undefined>>): string {
