@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener, type HttpBindings, RequestError } from '@hono/node-server';
-import { batchWhileSaturated } from './turn-batching.ts';
+import { batchRequest } from './turn-batching.ts';
 
 export interface NodeServerOptions {
   readonly fetch: (
@@ -136,7 +136,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       requireHostHeader: false,
     },
     // The requests of one turn are handled together while the loop is saturated (turn-batching.ts).
-    getRequestListener((request, env) => batchWhileSaturated(() => handle(request, env)), {
+    getRequestListener((request, env) => batchRequest(() => handle(request, env)), {
       // Called when the listener cannot build the Request, before the app sees anything
       // (the app turns its own failures into responses), or if the handler threw at once.
       errorHandler: (error) => {

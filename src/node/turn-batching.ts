@@ -9,20 +9,24 @@ import { type LoopLoad, watchLoopLoad } from './loop-load.ts';
  * check phase instead, they resume together in one `setImmediate` callback, right after the
  * turn's I/O callbacks (no timer runs in between), and their continuations interleave step by
  * step: the same code runs many times in a row, and the server spends less CPU per request
- * (README, performance). That pays only when CPU is what the requests wait for: while the loop
- * is not saturated, each goes on at once, and its upstream call starts sooner.
+ * (README, performance). The Node adapter's rule, all of it here:
+ * - An incoming request waits for the others of its turn only while the loop is saturated:
+ *   otherwise batching would only delay it, and its upstream call would start later.
+ * - Upstream answers are handed on together always: what they set off is the rest of their
+ *   requests, and the responses of one turn then leave in one burst (the TLS scenario).
  */
 let load: LoopLoad | undefined;
 
-/**
- * Runs `work` now, or, while the event loop is saturated, in this turn's check phase together
- * with the rest of the turn's work. The one rule for the Node adapter: incoming requests and
- * upstream answers both go through here.
- */
-export function batchWhileSaturated<T>(work: () => T): T | Promise<T> {
+/** An incoming request: handled now, or while the loop is saturated, with its turn's others. */
+export function batchRequest<T>(work: () => T): T | Promise<T> {
   // One process-wide watcher (its timer never keeps the process alive).
   load ??= watchLoopLoad();
   return load.busy ? checkPhase().then(work) : work();
+}
+
+/** An upstream answer: handed on in this turn's check phase, with its turn's others. */
+export function batchUpstreamAnswer(work: () => void): void {
+  checkPhase().then(work);
 }
 
 let current: Promise<void> | undefined;

@@ -8,7 +8,7 @@ import {
   type UpstreamResponse,
   UpstreamTimeoutError,
 } from '../core/upstream/upstream-client.ts';
-import { batchWhileSaturated } from './turn-batching.ts';
+import { batchUpstreamAnswer } from './turn-batching.ts';
 import { OriginPool, type PooledCall, type Slot, type UndiciParts } from './upstream-pool.ts';
 
 export interface UndiciUpstreamOptions {
@@ -161,7 +161,7 @@ class Call implements PooledCall {
       body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'),
     };
     const resolve = this.#resolve;
-    batchWhileSaturated(() => resolve(answer));
+    batchUpstreamAnswer(() => resolve(answer));
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
