@@ -152,8 +152,9 @@ async function burstRound(
 }
 
 /**
- * Runs one burst scenario: tokenswap of `root` (and of each `baselines` checkout, named by its
- * path), then the reference, round after round.
+ * Runs one burst scenario: tokenswap of `root` at its defaults (HTTP/1.1 upstream), the same
+ * offering HTTP/2, each `baselines` checkout (named by its path), then the reference, round
+ * after round.
  */
 export async function burstScenario(
   root: string,
@@ -172,6 +173,11 @@ export async function burstScenario(
     servers.push({
       label: 'tokenswap',
       child: await startServer(root, { ...env, ...DEFAULT_ENV }),
+      ours: true,
+    });
+    servers.push({
+      label: 'tokenswap, HTTP/2 upstream',
+      child: await startServer(root, { ...env, ...DEFAULT_ENV, TOKENSWAP_UPSTREAM_HTTP2: 'true' }),
       ours: true,
     });
     for (const checkout of baselines) {

@@ -29,8 +29,8 @@ Optional:
   PORT (3000), HOST (0.0.0.0)      where to listen
   TOKENSWAP_UPSTREAM_TIMEOUT_MS    upstream timeout (default 10000)
   TOKENSWAP_UPSTREAM_MAX_CONNECTIONS, TOKENSWAP_UPSTREAM_CONNECTS_PER_SECOND,
-  TOKENSWAP_UPSTREAM_HTTP2_STREAMS, TOKENSWAP_UPSTREAM_IDLE_MS, TOKENSWAP_UPSTREAM_HTTP1_ONLY
-                                   the upstream pool (defaults 64, 16, 100, 30000, false)
+  TOKENSWAP_UPSTREAM_IDLE_MS, TOKENSWAP_UPSTREAM_HTTP2, TOKENSWAP_UPSTREAM_HTTP2_STREAMS
+                                   the upstream pool (defaults 256, 32, 30000, false, 100)
   TOKENSWAP_LEGACY_BIH_SECRET      accept refresh tokens of bih/spotify-token-swap-service
   TOKENSWAP_CONFIG                 a JSON file of several apps (served under /apps/<name>/)
   TOKENSWAP_CORS_ORIGINS           browser origins allowed to call the token endpoints

@@ -79,6 +79,6 @@ export interface UpstreamPoolConfig {
   readonly streamsPerConnection: number;
   /** A connection without a call for this long is closed (ms). */
   readonly idleMs: number;
-  /** Offer HTTP/2 by ALPN, falling back to HTTP/1.1; false: HTTP/1.1 only. */
+  /** Offer HTTP/2 by ALPN, falling back to HTTP/1.1; false (the default): HTTP/1.1 only. */
   readonly http2: boolean;
 }
