@@ -126,8 +126,9 @@ export class OriginPool {
         return;
       }
     }
-    const wait = this.#expectedWaitMs(this.waiting + 1);
-    if (this.#options.now() + wait + this.#latencyMs > call.deadline) {
+    const now = this.#options.now();
+    const wait = this.#expectedWaitMs(this.waiting + 1, call.deadline - now);
+    if (now + wait + this.#latencyMs > call.deadline) {
       call.refuse(new UpstreamBusyError('overloaded', wait));
       return;
     }
@@ -160,19 +161,22 @@ export class OriginPool {
   }
 
   /**
-   * How long the `position`-th waiting call should wait for a slot (ms): whole rounds of the
-   * slots the pool will have, each as long as an average call. 0 until a call time is known.
+   * How long the `position`-th waiting call should wait for a slot (ms), if it may wait up to
+   * `withinMs`: whole rounds of the slots the pool will have on average meanwhile (it grows at
+   * its open rate toward its maximum), each as long as an average call. 0 until a call time is
+   * known.
    */
-  #expectedWaitMs(position: number): number {
+  #expectedWaitMs(position: number, withinMs: number): number {
     if (this.#latencyMs === 0) return 0;
     const { settings } = this.#options;
     const perConnection = this.#connections.some((c) => c.http2)
       ? settings.streamsPerConnection
       : 1;
-    const slots = Math.max(
-      1,
-      Math.min(this.#connections.length + 1, settings.maxConnections) * perConnection,
+    const connections = Math.min(
+      settings.maxConnections,
+      this.#connections.length + (settings.connectsPerSecond * Math.max(0, withinMs)) / 2_000,
     );
+    const slots = Math.max(1, connections * perConnection);
     return Math.ceil(position / slots) * this.#latencyMs;
   }
 
