@@ -1,16 +1,14 @@
 import type { GetConnInfo } from 'hono/conninfo';
 import type { Config } from '../config/config.ts';
-import { ConfigError } from '../config/config-error.ts';
+import type { ConfigError } from '../config/config-error.ts';
 import type { Env } from '../config/env-reader.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { createApp, type TokenSwapApp } from '../core/create-app.ts';
 import type { Logger } from '../core/logger.ts';
-import { readinessChecks } from '../core/routes/readiness-checks.ts';
 import { type FetchLike, fetchUpstream } from '../core/upstream/fetch-upstream.ts';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../node/logger.ts';
-import { PrometheusMetrics } from '../services/prometheus-metrics.ts';
+import { createLogger } from '../node/logger.ts';
+import { createRuntimeServices } from '../services/runtime-services.ts';
 import { createSealerFromConfig } from '../services/sealer-from-config.ts';
-import { createStore } from '../services/store-from-config.ts';
 
 /**
  * The swap server as the runtimes other than `tokenswap serve` run it (Deno, Bun, functions):
@@ -39,14 +37,6 @@ interface RuntimeSeam {
   readonly getConnInfo: GetConnInfo;
 }
 
-function logLevel(env: Env): LogLevel {
-  const level = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
-  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
-  throw new ConfigError([
-    { variable: 'LOG_LEVEL', message: `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"` },
-  ]);
-}
-
 /**
  * Validates `env` once (a bad value throws a `ConfigError` naming the variable) and builds the
  * service. Reads no environment of its own: the entry point passes it.
@@ -56,37 +46,20 @@ export async function createWebService(
   options: WebServiceOptions,
   runtime: RuntimeSeam,
 ): Promise<WebService> {
-  const level = logLevel(env);
   const config = loadConfig(env);
-  const logger = options.logger ?? (await createLogger({ level, pretty: false }));
+  const logger = options.logger ?? (await createLogger({ level: config.logLevel, pretty: false }));
   const sealer = await createSealerFromConfig(config, logger);
-  const state = await createStore(config, logger);
-  const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
-  let draining = false;
-  const readiness = readinessChecks({
-    config,
-    sealer,
-    draining: () => draining,
-    redisUp: state.redisUp,
-  });
+  const services = await createRuntimeServices(config, logger, sealer);
   const app = createApp(config, {
     upstream: fetchUpstream(options.fetch),
     getConnInfo: runtime.getConnInfo,
     sealer,
     logger,
-    metrics,
-    readiness,
-    store: state.store,
+    metrics: services.metrics,
+    readiness: services.readiness,
+    store: services.store,
   });
-  return {
-    app,
-    config,
-    logger,
-    drain: () => {
-      draining = true;
-    },
-    close: () => state.close(),
-  };
+  return { app, config, logger, drain: services.drain, close: services.close };
 }
 
 /** The lines a config error prints: each variable and what is wrong, never its value. */

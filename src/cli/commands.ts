@@ -21,7 +21,7 @@ export const commands: Readonly<Record<string, CommandEntry>> = {
     load: async () => (await import('./demo.ts')).demoCommand,
   },
   emulator: {
-    summary: "run a local emulator of Spotify's accounts service",
+    summary: "run a local emulator of Spotify's accounts service, or of another provider",
     load: async () => (await import('./emulator.ts')).emulatorCommand,
   },
   login: {

@@ -10,6 +10,7 @@ import {
   listenForCallback,
 } from './login/loopback-callback.ts';
 import { openBrowser } from './login/open-browser.ts';
+import { serverProvider } from './login/server-provider.ts';
 import {
   defaultTokenFile,
   TokenFile,
@@ -20,8 +21,9 @@ import {
 const USAGE = `Usage: tokenswap login --server URL [--scope "a b"] [--token-file PATH] [--no-open]
                        [--timeout SECONDS] [--no-dpop]
 
-Logs in to Spotify from a terminal through a token swap server: waits on 127.0.0.1 for the
-redirect back, opens the browser at Spotify's login (the URL is printed too), swaps the code
+Logs in to the server's provider (Spotify, GitHub, …) from a terminal through a token swap
+server: waits on 127.0.0.1 for the redirect back, opens the browser at the provider's login
+(the URL is printed too), swaps the code
 through the server, and keeps the tokens in the token file (mode 0600) with the server's URL.
 Then "tokenswap token" prints a valid access token. When the server takes DPoP proofs (its
 discovery says so), the refresh token is bound to a key made for this login, kept in the token
@@ -29,7 +31,8 @@ file too: a copy of the refresh token alone is useless.
 
 Options:
   --server URL         the swap server (it publishes /.well-known/tokenswap)
-  --scope "a b"        scopes to ask for (default: user-read-email user-read-private)
+  --scope "a b"        scopes to ask for (default with Spotify: user-read-email user-read-private;
+                       with other providers: none)
   --token-file PATH    where to keep the tokens
                        (default: $XDG_CONFIG_HOME/tokenswap/tokens.json or
                        ~/.config/tokenswap/tokens.json)
@@ -74,7 +77,11 @@ export function tokenFileFrom(
  * One line saying what went wrong and what to do. Never the code or a token: the messages
  * come from error codes and the server's `error_description`, which carries neither.
  */
-export function describeError(error: unknown, command: 'login' | 'token'): string {
+export function describeError(
+  error: unknown,
+  command: 'login' | 'token',
+  providerName = 'Spotify',
+): string {
   if (error instanceof CallbackTimeoutError) {
     return `timed out: ${error.message} (wait longer with --timeout SECONDS)`;
   }
@@ -89,13 +96,13 @@ export function describeError(error: unknown, command: 'login' | 'token'): strin
     case 'STATE_MISMATCH':
       return 'the browser came back from another login (state mismatch): nothing was swapped; run tokenswap login again';
     case 'AUTHORIZATION_FAILED':
-      return `Spotify did not authorize the login: ${error.message}`;
+      return `${providerName} did not authorize the login: ${error.message}`;
     case 'LOGIN_REQUIRED':
       return command === 'login'
         ? `the swap server refused the authorization code (${error.message}): run tokenswap login again`
         : `the login is no longer valid, it was revoked, has expired or was replaced (${error.message}): run "tokenswap login --server URL" again`;
     case 'TRY_LATER':
-      return `the swap server or Spotify is unavailable, try again later${retry}: ${error.message}`;
+      return `the swap server or ${providerName} is unavailable, try again later${retry}: ${error.message}`;
     case 'NOT_LOGGED_IN':
       return 'there is no login: run "tokenswap login --server URL" first';
     case 'BAD_REQUEST':
@@ -105,27 +112,36 @@ export function describeError(error: unknown, command: 'login' | 'token'): strin
   }
 }
 
-/** Who the token belongs to (`GET /v1/me`); undefined when the Web API does not say. */
-async function whoIs(apiUrl: string, accessToken: string): Promise<TokenFileUser | undefined> {
+/**
+ * Who the token belongs to (discovery's `userinfo_url`: Spotify's `/v1/me`, GitHub's `/user`);
+ * undefined when the provider does not say.
+ */
+async function whoIs(
+  userinfoUrl: string | undefined,
+  accessToken: string,
+): Promise<TokenFileUser | undefined> {
+  if (userinfoUrl === undefined) return undefined;
   try {
-    const response = await fetch(`${apiUrl}/v1/me`, {
+    const response = await fetch(userinfoUrl, {
       headers: { authorization: `Bearer ${accessToken}` },
       signal: AbortSignal.timeout(10_000),
     });
     if (!response.ok) return undefined;
-    const body = (await response.json()) as { id?: unknown; display_name?: unknown };
-    if (typeof body.id !== 'string') return undefined;
-    return {
-      id: body.id,
-      displayName: typeof body.display_name === 'string' ? body.display_name : undefined,
-    };
+    const body = (await response.json()) as Record<string, unknown>;
+    // Spotify: id and display_name; GitHub: login and name; OpenID Connect: sub and name.
+    const id = [body.login, body.username, body.id, body.sub].find((v) => typeof v === 'string');
+    if (typeof id !== 'string') return undefined;
+    const name = [body.display_name, body.global_name, body.name].find(
+      (v) => typeof v === 'string',
+    );
+    return { id, displayName: typeof name === 'string' ? name : undefined };
   } catch {
     return undefined;
   }
 }
 
-function nameOf(user: TokenFileUser | undefined): string {
-  if (user === undefined) return 'a Spotify user (the profile could not be read)';
+function nameOf(user: TokenFileUser | undefined, providerName: string): string {
+  if (user === undefined) return `a ${providerName} user (the profile could not be read)`;
   return user.displayName ? `${user.displayName} (${user.id})` : user.id;
 }
 
@@ -145,7 +161,6 @@ export const loginCommand: Command = {
   async run(values, io) {
     const serverUrl = parseServerFlag(values.server);
     const timeoutSeconds = parseTimeout(values.timeout);
-    const scope = typeof values.scope === 'string' ? values.scope : DEFAULT_SCOPE;
     const file = tokenFileFrom(values['token-file'], io.env, io.cwd);
     const fail = (message: string, status = 1) => {
       io.stderr(`tokenswap login: ${message}\n`);
@@ -159,16 +174,21 @@ export const loginCommand: Command = {
     });
 
     let listener: LoopbackListener;
-    let apiUrl: string;
+    let userinfoUrl: string | undefined;
+    let providerName = 'Spotify';
+    let defaultScope = DEFAULT_SCOPE;
     try {
       const discovery = await client.discover();
-      apiUrl = discovery.api_url;
+      const provider = await serverProvider(client.serverUrl, discovery);
+      userinfoUrl = provider.userinfoUrl;
+      providerName = provider.displayName;
+      if (provider.name !== 'spotify') defaultScope = '';
       const redirect = chooseLoopbackRedirect(discovery.redirect_uris);
       if (redirect === undefined) {
         return fail(
           'the server allows no loopback redirect URI (such as http://127.0.0.1/callback, ' +
-            'without a port): add one to its SPOTIFY_REDIRECT_URIS and to the app on the ' +
-            'Spotify dashboard',
+            `without a port): add one to its ${providerName === 'Spotify' ? 'SPOTIFY_REDIRECT_URIS' : 'TOKENSWAP_REDIRECT_URIS'} and to the ` +
+            `${providerName === 'Spotify' ? 'app on the Spotify dashboard' : `app at ${providerName}`}`,
         );
       }
       listener = await listenForCallback(redirect, timeoutSeconds * 1000).catch(
@@ -180,13 +200,13 @@ export const loginCommand: Command = {
         },
       );
     } catch (error) {
-      return fail(describeError(error, 'login'));
+      return fail(describeError(error, 'login', providerName));
     }
 
     try {
       const pending = await client.startLogin({
         redirectUri: listener.redirectUri,
-        scope,
+        scope: typeof values.scope === 'string' ? values.scope : defaultScope,
         pkce: true,
       });
       io.stdout(`Open this URL in a browser to log in:\n${pending.url}\n`);
@@ -201,11 +221,15 @@ export const loginCommand: Command = {
       if (request === STOPPED) return fail('stopped before the login was complete', 130);
       try {
         const tokens = await client.completeLogin(request.url, pending);
-        const user = await whoIs(apiUrl, tokens.accessToken);
+        const user = await whoIs(userinfoUrl, tokens.accessToken);
         await file.write({ serverUrl: client.serverUrl, user, tokens });
-        request.respond({ ok: true, title: 'Logged in', message: `Logged in as ${nameOf(user)}.` });
+        request.respond({
+          ok: true,
+          title: 'Logged in',
+          message: `Logged in as ${nameOf(user, providerName)}.`,
+        });
         io.stdout(
-          `Logged in as ${nameOf(user)}. Tokens saved to ${file.path}\n` +
+          `Logged in as ${nameOf(user, providerName)}. Tokens saved to ${file.path}\n` +
             'Run "tokenswap token" for an access token.\n',
         );
         return 0;
@@ -213,12 +237,12 @@ export const loginCommand: Command = {
         request.respond({
           ok: false,
           title: 'The login failed',
-          message: describeError(error, 'login'),
+          message: describeError(error, 'login', providerName),
         });
         throw error;
       }
     } catch (error) {
-      return fail(describeError(error, 'login'));
+      return fail(describeError(error, 'login', providerName));
     } finally {
       await listener.close();
     }

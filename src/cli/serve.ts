@@ -4,7 +4,8 @@ import { parseEnv } from 'node:util';
 import { ConfigError } from '../config/config-error.ts';
 import type { Env } from '../config/env-reader.ts';
 import { loadConfig } from '../config/load-config.ts';
-import { accessLogFor, createLogger, LOG_LEVELS, type LogLevel } from '../node/logger.ts';
+import { settingsUsage } from '../config/settings.ts';
+import { createLogger } from '../node/logger.ts';
 import { startService } from '../node/start-service.ts';
 import { type Command, parsePortFlag, UsageError } from './command.ts';
 
@@ -13,33 +14,7 @@ const USAGE = `Usage: tokenswap serve [--port PORT] [--host HOST] [--config FILE
 Runs the token swap server. Configuration comes from the environment and from a .env file in
 the working directory (the environment wins); --port and --host override PORT and HOST.
 
-Required:
-  SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET   your app's credentials
-  SPOTIFY_CLIENT_CALLBACK_URL                redirect URI used when a client sends none
-                                             (alias SPOTIFY_REDIRECT_URI)
-  TOKENSWAP_ENCRYPTION_KEYS                  keys that seal refresh tokens (npx tokenswap keygen),
-                                             or ENCRYPTION_SECRET, or
-                                             TOKENSWAP_PLAINTEXT_REFRESH_TOKENS=true
-Optional:
-  SPOTIFY_REDIRECT_URIS            further allowed redirect URIs, comma-separated
-  SPOTIFY_ACCOUNTS_URL             accounts service (default https://accounts.spotify.com)
-  SPOTIFY_API_URL                  Web API (default https://api.spotify.com)
-  TOKENSWAP_PUBLIC_URL             the origin clients reach this server at, e.g.
-                                   https://swap.example.com: every published URL starts with it
-  PORT (3000), HOST (0.0.0.0)      where to listen
-  TOKENSWAP_UPSTREAM_TIMEOUT_MS    upstream timeout (default 10000)
-  TOKENSWAP_UPSTREAM_MAX_CONNECTIONS, TOKENSWAP_UPSTREAM_CONNECTS_PER_SECOND,
-  TOKENSWAP_UPSTREAM_IDLE_MS, TOKENSWAP_UPSTREAM_HTTP2, TOKENSWAP_UPSTREAM_HTTP2_STREAMS
-                                   the upstream pool (defaults 256, 32, 30000, false, 100)
-  TOKENSWAP_LEGACY_BIH_SECRET      accept refresh tokens of bih/spotify-token-swap-service
-  TOKENSWAP_CONFIG                 a JSON file of several apps (served under /apps/<name>/)
-  TOKENSWAP_CORS_ORIGINS           browser origins allowed to call the token endpoints
-  TOKENSWAP_RATE_LIMIT             per client address, e.g. 30/min, 5/s, 1000/h, off (300/min)
-  TOKENSWAP_TRUST_PROXY            hop count or addresses of proxies whose X-Forwarded-For counts
-  TOKENSWAP_REDIS_URL              share limits and refresh coalescing between instances
-  TOKENSWAP_METRICS_TOKEN          bearer token GET /metrics requires
-  TOKENSWAP_SHUTDOWN_GRACE_MS      time in-flight requests get on SIGTERM (default 10000)
-  LOG_LEVEL                        trace, debug, info (default), warn, error, silent
+${settingsUsage()}
 
 Options:
   --port PORT   port to listen on
@@ -68,14 +43,6 @@ function readAppsFile(flag: unknown, env: Env, cwd: string) {
   }
 }
 
-function logLevel(env: Env): LogLevel {
-  const level = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
-  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
-  throw new ConfigError([
-    { variable: 'LOG_LEVEL', message: `must be one of ${LOG_LEVELS.join(', ')}, got "${level}"` },
-  ]);
-}
-
 export const serveCommand: Command = {
   name: 'serve',
   usage: USAGE,
@@ -91,16 +58,14 @@ export const serveCommand: Command = {
       return 2;
     };
     let config: ReturnType<typeof loadConfig>;
-    let level: LogLevel;
     try {
-      level = logLevel(env);
       config = loadConfig(env, { port, host, appsFile: readAppsFile(values.config, env, io.cwd) });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       return unusable(error);
     }
     const pretty = process.stdout.isTTY === true;
-    const logger = await createLogger({ level, pretty });
+    const logger = await createLogger({ level: config.logLevel, pretty });
     // A failure outside any request (a stray promise) is logged; it must not take down the
     // requests of everyone else. Failures inside a request become that request's 500.
     process.on('unhandledRejection', (reason) => {
@@ -111,7 +76,7 @@ export const serveCommand: Command = {
     });
     let service: Awaited<ReturnType<typeof startService>>;
     try {
-      service = await startService(config, logger, accessLogFor(logger, { pretty }));
+      service = await startService(config, logger);
     } catch (error) {
       // Config validation should have caught it; still a config error, not a stack trace.
       if (!(error instanceof ConfigError)) throw error;
@@ -119,7 +84,11 @@ export const serveCommand: Command = {
       return unusable(error);
     }
     logger.info(
-      { url: service.url, accounts: config.accountsUrl, apps: config.apps.map((a) => a.name) },
+      {
+        url: service.url,
+        apps: config.apps.map((a) => a.name),
+        tokenUrls: config.apps.map((a) => a.provider.tokenUrl),
+      },
       `tokenswap listening on ${service.url}`,
     );
     if (config.publicUrl === undefined) {

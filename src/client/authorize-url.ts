@@ -1,12 +1,14 @@
 import { TokenSwapClientError } from './client-errors.ts';
 
 export interface AuthorizeRequest {
-  /** Spotify's `/authorize` (the discovery document's `authorize_url`). */
+  /** The provider's `/authorize` (the discovery document's `authorize_url`; its query is kept). */
   readonly authorizeUrl: string;
   readonly clientId: string;
   readonly redirectUri: string;
   /** Space-separated scopes; none asks for public data only. */
   readonly scope?: string | undefined;
+  /** How the provider joins scopes in this URL (Strava: `,`); a space by default. */
+  readonly scopeSeparator?: string | undefined;
   readonly state: string;
   /** The PKCE S256 challenge (RFC 7636 §4.3), when the login uses PKCE. */
   readonly codeChallenge?: string | undefined;
@@ -21,7 +23,9 @@ export function buildAuthorizeUrl(request: AuthorizeRequest): string {
   url.searchParams.set('response_type', 'code');
   url.searchParams.set('redirect_uri', request.redirectUri);
   url.searchParams.set('state', request.state);
-  if (request.scope) url.searchParams.set('scope', request.scope);
+  if (request.scope) {
+    url.searchParams.set('scope', request.scope.replaceAll(' ', request.scopeSeparator ?? ' '));
+  }
   if (request.codeChallenge) {
     url.searchParams.set('code_challenge_method', 'S256');
     url.searchParams.set('code_challenge', request.codeChallenge);

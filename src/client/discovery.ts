@@ -9,10 +9,13 @@ export const DISCOVERY_PATH = '/.well-known/tokenswap';
  */
 export interface Discovery {
   readonly client_id: string;
-  /** Spotify's (or the emulator's) `/authorize`. */
+  /**
+   * The provider's (or its emulator's) `/authorize`, with the parameters the provider needs
+   * already in its query (Google's `access_type=offline`, …).
+   */
   readonly authorize_url: string;
-  /** The Web API base, for `GET <api_url>/v1/me`. */
-  readonly api_url: string;
+  /** The provider's API base (Spotify's Web API); absent when the server names none. */
+  readonly api_url?: string | undefined;
   /** The redirect URIs the server accepts; a loopback one without a port accepts any port. */
   readonly redirect_uris: readonly string[];
   readonly swap_url: string;
@@ -26,6 +29,13 @@ export interface Discovery {
   readonly dpop?: 'off' | 'allowed' | 'required' | undefined;
   /** The JWS algorithms of DPoP proofs the server takes (RFC 9449 §5.1). */
   readonly dpop_signing_alg_values_supported?: readonly string[] | undefined;
+  /**
+   * Provider quirks a client acts on (a value it does not know leaves the default): how the
+   * authorize URL joins scopes, when not with spaces (Strava: `,`).
+   */
+  readonly authorize_scope_separator?: ',' | undefined;
+  /** `sometimes`: the provider has access tokens that never expire (answered without `expires_in`). */
+  readonly access_tokens_expire?: 'sometimes' | undefined;
 }
 
 const DPOP_POLICIES = ['off', 'allowed', 'required'] as const;
@@ -82,7 +92,7 @@ export function parseDiscovery(body: unknown, serverUrl: string | URL): Discover
   return Object.freeze({
     client_id: record.client_id,
     authorize_url: absoluteUrl(record, 'authorize_url'),
-    api_url: absoluteUrl(record, 'api_url'),
+    api_url: record.api_url === undefined ? undefined : absoluteUrl(record, 'api_url'),
     redirect_uris: stringList(record.redirect_uris, 'redirect_uris'),
     swap_url: sameOriginUrl(record, 'swap_url', origin),
     refresh_url: sameOriginUrl(record, 'refresh_url', origin),
@@ -94,6 +104,8 @@ export function parseDiscovery(body: unknown, serverUrl: string | URL): Discover
       record.dpop_signing_alg_values_supported === undefined
         ? undefined
         : stringList(record.dpop_signing_alg_values_supported, 'dpop_signing_alg_values_supported'),
+    authorize_scope_separator: record.authorize_scope_separator === ',' ? ',' : undefined,
+    access_tokens_expire: record.access_tokens_expire === 'sometimes' ? 'sometimes' : undefined,
   });
 }
 

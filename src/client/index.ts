@@ -1,5 +1,7 @@
 // tokenswap/client: the client half of a Spotify token swap, for browsers, React Native and
 // Node. Web-standard APIs only (fetch, URL, Web Crypto): no Node built-ins.
+
+export { retryAfterSeconds } from '../shared/retry-after.ts';
 export { type AuthorizeRequest, buildAuthorizeUrl, parseCallback } from './authorize-url.ts';
 export {
   isTokenSwapClientError,
@@ -17,7 +19,7 @@ export {
 export { type IndexedDbStorageOptions, indexedDbStorage } from './indexed-db-storage.ts';
 export { createPkcePair, type PkcePair, pkceChallenge, randomToken } from './pkce.ts';
 export { type SpotifySdkAccessToken, TokenSwapAuthStrategy } from './spotify-sdk-strategy.ts';
-export { retryAfterSeconds } from './token-response.ts';
+export { NEVER_EXPIRES_IN } from './token-response.ts';
 export {
   isStoredTokens,
   memoryStorage,

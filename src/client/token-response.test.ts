@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { retryAfterSeconds } from '../shared/retry-after.ts';
 import type { TokenSwapClientError } from './client-errors.ts';
-import { processTokenResponse, retryAfterSeconds } from './token-response.ts';
+import { processTokenResponse } from './token-response.ts';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 

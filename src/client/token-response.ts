@@ -1,3 +1,4 @@
+import { retryAfterSeconds } from '../shared/retry-after.ts';
 import { TokenSwapClientError } from './client-errors.ts';
 
 /** A token answer of the swap server, checked (`POST /swap`, `POST /refresh`). */
@@ -6,23 +7,9 @@ export interface TokenAnswer {
   /** Absent when the server kept the old refresh token (RFC 6749 §6). */
   readonly refreshToken: string | undefined;
   /** Seconds the access token lives. */
+  /** `NEVER_EXPIRES_IN` for a token that never expires (a GitHub OAuth app's). */
   readonly expiresIn: number;
   readonly scope: string | undefined;
-}
-
-/**
- * `Retry-After` (RFC 9110 §10.2.3) in seconds: delay-seconds or an HTTP date; undefined when
- * absent or unreadable.
- */
-export function retryAfterSeconds(header: string | null, now: number): number | undefined {
-  if (header === null) return undefined;
-  const text = header.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  // An HTTP date has a weekday and a month name; `Date.parse` alone would read "-3" as a year.
-  if (!/^[A-Za-z]{3},/.test(text)) return undefined;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 async function readJson(response: Response): Promise<unknown> {
@@ -76,6 +63,9 @@ export async function processJsonResponse(
   throw new TokenSwapClientError('BAD_REQUEST', what, details);
 }
 
+/** The `expiresIn` of a token that never expires: about 285 years, and still a finite time. */
+export const NEVER_EXPIRES_IN = 9e9;
+
 function expiresInOf(value: unknown): number | undefined {
   // Integer per RFC 6749 §5.1; some older swap servers send it as a string ("3600").
   const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -83,7 +73,12 @@ function expiresInOf(value: unknown): number | undefined {
 }
 
 /** Checks a token answer field by field (RFC 6749 §5.1). */
-export async function processTokenResponse(response: Response, now: number): Promise<TokenAnswer> {
+export async function processTokenResponse(
+  response: Response,
+  now: number,
+  /** The server's provider has tokens that never expire: an answer may lack `expires_in`. */
+  neverExpires?: boolean,
+): Promise<TokenAnswer> {
   const body = await processJsonResponse(response, now);
   const { access_token, token_type, expires_in, refresh_token, scope } = body;
   const invalid = (what: string) =>
@@ -93,7 +88,9 @@ export async function processTokenResponse(response: Response, now: number): Pro
   if (typeof access_token !== 'string' || access_token === '') throw invalid('no access_token');
   if (token_type !== undefined && (typeof token_type !== 'string' || !/^bearer$/i.test(token_type)))
     throw invalid('a token_type other than Bearer');
-  const expiresIn = expiresInOf(expires_in);
+  // Absent only for a token that never expires (a GitHub OAuth app's).
+  const expiresIn =
+    neverExpires && expires_in === undefined ? NEVER_EXPIRES_IN : expiresInOf(expires_in);
   if (expiresIn === undefined) throw invalid('no valid expires_in');
   if (refresh_token !== undefined && (typeof refresh_token !== 'string' || refresh_token === ''))
     throw invalid('an invalid refresh_token');

@@ -3,8 +3,12 @@ import { isStoredDpopKey, type StoredDpopKey } from './dpop-key.ts';
 /** The tokens a client holds. `expiresAt` is in milliseconds since the epoch. */
 export interface StoredTokens {
   readonly accessToken: string;
-  /** As the server handed it out: sealed (opaque) when the server seals refresh tokens. */
-  readonly refreshToken: string;
+  /**
+   * As the server handed it out: sealed (opaque) when the server seals refresh tokens. Absent
+   * only with an access token that never expires (a GitHub OAuth app's).
+   */
+  readonly refreshToken?: string;
+  /** Centuries away for an access token that never expires (`NEVER_EXPIRES_IN`). */
   readonly expiresAt: number;
   /** The granted scopes, space separated. */
   readonly scope: string;
@@ -49,8 +53,8 @@ export function isStoredTokens(value: unknown): value is StoredTokens {
   const v = value as Record<string, unknown>;
   return (
     typeof v.accessToken === 'string' &&
-    typeof v.refreshToken === 'string' &&
-    v.refreshToken !== '' &&
+    (v.refreshToken === undefined ||
+      (typeof v.refreshToken === 'string' && v.refreshToken !== '')) &&
     typeof v.expiresAt === 'number' &&
     Number.isFinite(v.expiresAt) &&
     typeof v.scope === 'string' &&

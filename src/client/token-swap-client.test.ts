@@ -40,6 +40,20 @@ function slowStorage(): TokenStorage & { writes: StoredTokens[] } {
   };
 }
 
+/** A client of the stack's server on the test's clock, as one browser tab runs it. */
+function clientOf(
+  stack: { readonly serverFetch: (input: string | URL, init?: RequestInit) => Promise<Response> },
+  time: { readonly now: () => number },
+  options: Partial<Parameters<typeof createTokenSwapClient>[0]> = {},
+) {
+  return createTokenSwapClient({
+    serverUrl: SERVER_URL,
+    fetch: stack.serverFetch,
+    now: time.now,
+    ...options,
+  });
+}
+
 async function rejection(promise: Promise<unknown>): Promise<TokenSwapClientError> {
   return promise.then(
     () => {
@@ -128,11 +142,7 @@ describe('login through the swap server', () => {
   it('a code used twice means log in again; a missing code is a bad request', async () => {
     const time = clock();
     const stack = await clientStack({ now: time.now });
-    const client = createTokenSwapClient({
-      serverUrl: SERVER_URL,
-      fetch: stack.serverFetch,
-      now: time.now,
-    });
+    const client = clientOf(stack, time);
     const pending = await client.startLogin({ redirectUri: CLIENT_REDIRECT });
     const callback = await stack.consent(pending.url);
     await client.completeLogin(callback, pending);
@@ -150,12 +160,7 @@ describe('refreshing', () => {
     const time = clock();
     const stack = await clientStack({ now: time.now });
     const storage = slowStorage();
-    const client = createTokenSwapClient({
-      serverUrl: SERVER_URL,
-      fetch: stack.serverFetch,
-      storage,
-      now: time.now,
-    });
+    const client = clientOf(stack, time, { storage });
     const first = await logIn(stack, client);
     time.advance(HOUR + 1);
     expect((await stack.me(first.accessToken)).status).toBe(401);
@@ -184,19 +189,8 @@ describe('refreshing', () => {
     const time = clock();
     const stack = await clientStack({ now: time.now });
     const storage = memoryStorage();
-    const eager = createTokenSwapClient({
-      serverUrl: SERVER_URL,
-      fetch: stack.serverFetch,
-      storage,
-      now: time.now,
-    });
-    const lazy = createTokenSwapClient({
-      serverUrl: SERVER_URL,
-      fetch: stack.serverFetch,
-      storage,
-      now: time.now,
-      refreshMarginSeconds: 10,
-    });
+    const eager = clientOf(stack, time, { storage });
+    const lazy = clientOf(stack, time, { storage, refreshMarginSeconds: 10 });
     const tokens = await logIn(stack, eager);
     time.advance(HOUR - 30_000);
     expect(await lazy.getAccessToken()).toBe(tokens.accessToken);
@@ -223,12 +217,7 @@ describe('refreshing', () => {
     const time = clock();
     const stack = await clientStack({ now: time.now });
     const storage = memoryStorage();
-    const otherTab = createTokenSwapClient({
-      serverUrl: SERVER_URL,
-      fetch: stack.serverFetch,
-      storage,
-      now: time.now,
-    });
+    const otherTab = clientOf(stack, time, { storage });
     const good = await logIn(stack, otherTab);
     // This tab holds a refresh token the server no longer takes; while its refresh is on the
     // way, the other tab stores a working (expired) login.
@@ -276,12 +265,7 @@ describe('errors the app acts on', () => {
     const time = clock();
     const stack = await clientStack({ now: time.now });
     const storage = memoryStorage();
-    const client = createTokenSwapClient({
-      serverUrl: SERVER_URL,
-      fetch: stack.serverFetch,
-      storage,
-      now: time.now,
-    });
+    const client = clientOf(stack, time, { storage });
     await logIn(stack, client);
     await stack.emulatorFetch(`${ACCOUNTS_URL}/__emulator/revoke`, {
       method: 'POST',
@@ -302,11 +286,7 @@ describe('errors the app acts on', () => {
   it('Spotify rate limiting is "try later", with the seconds to wait', async () => {
     const time = clock();
     const stack = await clientStack({ now: time.now });
-    const client = createTokenSwapClient({
-      serverUrl: SERVER_URL,
-      fetch: stack.serverFetch,
-      now: time.now,
-    });
+    const client = clientOf(stack, time);
     await logIn(stack, client);
     await stack.emulatorFetch(`${ACCOUNTS_URL}/__emulator/faults`, {
       method: 'POST',

@@ -3,7 +3,12 @@ import { TokenSwapClientError } from './client-errors.ts';
 import { DISCOVERY_PATH, type Discovery, parseDiscovery } from './discovery.ts';
 import { createDpopKey, createDpopProof, type StoredDpopKey } from './dpop-key.ts';
 import { createPkcePair, randomToken } from './pkce.ts';
-import { processJsonResponse, processTokenResponse, type TokenAnswer } from './token-response.ts';
+import {
+  NEVER_EXPIRES_IN,
+  processJsonResponse,
+  processTokenResponse,
+  type TokenAnswer,
+} from './token-response.ts';
 import { memoryStorage, type StoredTokens, type TokenStorage } from './token-storage.ts';
 
 /** A `fetch`: the global one, or one that reaches the server another way (tests, proxies). */
@@ -114,12 +119,15 @@ export class TokenSwapClient {
   async startLogin(options: StartLoginOptions): Promise<PendingLogin> {
     const discovery = await this.discover();
     const state = randomToken(16);
+    // A provider without PKCE (Twitch, Strava) ignores the challenge (RFC 6749 §3.1), and the
+    // server sends it no verifier.
     const pkce = options.pkce ? await createPkcePair() : undefined;
     const url = buildAuthorizeUrl({
       authorizeUrl: discovery.authorize_url,
       clientId: discovery.client_id,
       redirectUri: options.redirectUri,
       scope: options.scope,
+      scopeSeparator: discovery.authorize_scope_separator,
       state,
       codeChallenge: pkce?.challenge,
       showDialog: options.showDialog,
@@ -144,8 +152,9 @@ export class TokenSwapClient {
     if (options.codeVerifier) body.set('code_verifier', options.codeVerifier);
     const dpopKey = await this.#newDpopKey(discovery);
     const sentAt = this.#now();
-    const answer = await this.#postForTokens(discovery.swap_url, body, dpopKey);
-    if (answer.refreshToken === undefined) {
+    const answer = await this.#postForTokens(discovery.swap_url, body, dpopKey, discovery);
+    // Only a token that never expires comes without a refresh token (a GitHub OAuth app's).
+    if (answer.refreshToken === undefined && answer.expiresIn !== NEVER_EXPIRES_IN) {
       throw new TokenSwapClientError('INVALID_RESPONSE', 'the swap answered no refresh token');
     }
     const tokens = this.#stored(answer, sentAt, answer.refreshToken, '', dpopKey);
@@ -257,12 +266,14 @@ export class TokenSwapClient {
   }
 
   async #refreshWith(current: StoredTokens): Promise<StoredTokens> {
+    // A token that never expires has none: once refused, the login is over.
+    if (current.refreshToken === undefined) throw notLoggedIn();
     const discovery = await this.discover();
     const body = new URLSearchParams({ refresh_token: current.refreshToken });
     // A login from before DPoP was turned on gets a key now: the server binds the token to it.
     const dpopKey = current.dpopKey ?? (await this.#newDpopKey(discovery));
     const sentAt = this.#now();
-    const answer = await this.#postForTokens(discovery.refresh_url, body, dpopKey);
+    const answer = await this.#postForTokens(discovery.refresh_url, body, dpopKey, discovery);
     // RFC 6749 §6: a new refresh token replaces the old one; none means keep the old one.
     const tokens = this.#stored(
       answer,
@@ -278,7 +289,7 @@ export class TokenSwapClient {
   #stored(
     answer: TokenAnswer,
     sentAt: number,
-    refreshToken: string,
+    refreshToken: string | undefined,
     scope: string,
     dpopKey: StoredDpopKey | undefined,
   ): StoredTokens {
@@ -304,6 +315,7 @@ export class TokenSwapClient {
     url: string,
     body: URLSearchParams,
     dpopKey: StoredDpopKey | undefined,
+    discovery: Discovery,
   ): Promise<TokenAnswer> {
     const post = async () => {
       const headers: Record<string, string> = { ...FORM_HEADERS };
@@ -321,7 +333,11 @@ export class TokenSwapClient {
       await response.body?.cancel();
       response = await post();
     }
-    return processTokenResponse(response, this.#now());
+    return processTokenResponse(
+      response,
+      this.#now(),
+      discovery.access_tokens_expire === 'sometimes',
+    );
   }
 
   async #send(url: string, init: RequestInit): Promise<Response> {

@@ -1,6 +1,8 @@
 import { DPOP_POLICIES, parseDpopPolicy } from '../core/dpop/dpop-settings.ts';
-import type { AppConfig } from './config.ts';
+import type { ProviderProfile } from '../core/providers/index.ts';
+import type { AppConfig, AppProvider } from './config.ts';
 import type { EnvReader } from './env-reader.ts';
+import { readAppsFileProfile } from './provider-settings.ts';
 import { redirectUriProblem } from './redirect-uri-check.ts';
 
 const APP_KEYS = new Set([
@@ -12,7 +14,16 @@ const APP_KEYS = new Set([
   'scopes',
   'dpop',
   'dpopNonce',
+  'provider',
+  'providerUrl',
+  'apiUrl',
 ]);
+
+/** An app's provider from its profile (undefined: the environment's) and its own URLs. */
+export type ProviderResolver = (
+  profile: ProviderProfile | undefined,
+  own: { readonly providerUrl?: string | undefined; readonly apiUrl?: string | undefined },
+) => AppProvider;
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ORIGIN = /^https?:\/\/[^/?#\s]+$/;
 
@@ -44,11 +55,16 @@ function invalidJsonMessage(error: unknown): string {
 
 /**
  * The apps of a `TOKENSWAP_CONFIG` file: `{ "apps": [{ name, clientId, clientSecret,
- * redirectUris, corsOrigins, scopes?, dpop?, dpopNonce? }] }`. A secret may be `env:VARIABLE`.
+ * redirectUris, corsOrigins, scopes?, dpop?, dpopNonce?, provider?, providerUrl?, apiUrl? }] }`. A secret may be `env:VARIABLE`.
  * Every problem is reported against `variable` (the file's setting) with the app and field it is
  * about.
  */
-export function readAppsFile(text: string, variable: string, env: EnvReader): AppConfig[] {
+export function readAppsFile(
+  text: string,
+  variable: string,
+  env: EnvReader,
+  resolveProvider: ProviderResolver,
+): AppConfig[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -70,7 +86,7 @@ export function readAppsFile(text: string, variable: string, env: EnvReader): Ap
       env.problem(variable, `apps[${index}]: ${message}`);
       return undefined;
     };
-    const app = readAppEntry(entry, names, env, fail);
+    const app = readAppEntry(entry, names, env, fail, resolveProvider);
     if (app !== undefined) apps.push(app);
   }
   return apps;
@@ -81,6 +97,7 @@ function readAppEntry(
   names: Set<string>,
   env: EnvReader,
   fail: (message: string) => undefined,
+  resolveProvider: ProviderResolver,
 ): AppConfig | undefined {
   if (!isRecord(entry)) return fail('must be an object');
   for (const key of Object.keys(entry)) {
@@ -115,7 +132,12 @@ function readAppEntry(
   if (entry.dpopNonce !== undefined && typeof entry.dpopNonce !== 'boolean') {
     fail('dpopNonce must be true or false');
   }
+  const profile =
+    entry.provider === undefined ? undefined : readAppsFileProfile(entry.provider, fail);
+  const providerUrl = urlField(entry.providerUrl, 'providerUrl', fail);
+  const apiUrl = urlField(entry.apiUrl, 'apiUrl', fail);
   if (secret === undefined) return undefined;
+  if (entry.provider !== undefined && profile === undefined) return undefined;
   return {
     name,
     clientId,
@@ -125,7 +147,27 @@ function readAppEntry(
     corsOrigins,
     scopes,
     dpop: { policy: dpop ?? 'off', nonce: entry.dpopNonce === true },
+    provider: resolveProvider(profile, { providerUrl, apiUrl }),
   };
+}
+
+/** An app's own `providerUrl` or `apiUrl`: an http(s) URL without query or fragment. */
+function urlField(
+  value: unknown,
+  field: string,
+  fail: (message: string) => void,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !URL.canParse(value)) {
+    fail(`${field} must be an absolute http or https URL`);
+    return undefined;
+  }
+  const url = new URL(value);
+  if (!/^https?:$/.test(url.protocol) || url.search !== '' || url.hash !== '') {
+    fail(`${field} must be an http or https URL without query or fragment`);
+    return undefined;
+  }
+  return value.replace(/\/+$/, '');
 }
 
 function resolveSecret(

@@ -1,8 +1,21 @@
 import type { DpopSettings } from '../core/dpop/dpop-settings.ts';
 import type { TrustProxy } from '../core/http/client-address.ts';
+import type { ProviderProfile } from '../core/providers/index.ts';
 import type { RateLimitRule } from '../core/state/rate-limiter.ts';
+import type { LogLevel } from './settings.ts';
 
-/** One Spotify app the server swaps tokens for. */
+/** The provider an app's tokens come from, and where its endpoints are. */
+export interface AppProvider {
+  readonly profile: ProviderProfile;
+  /** The token endpoint the server calls. */
+  readonly tokenUrl: string;
+  /** The authorize endpoint clients send users to (published by discovery). */
+  readonly authorizeUrl: string;
+  /** The provider's API, published to clients; undefined when there is none to name. */
+  readonly apiUrl: string | undefined;
+}
+
+/** One app (of Spotify, GitHub, …) the server swaps tokens for. */
 export interface AppConfig {
   /** `default` for the environment-only setup, else the name in the apps file. */
   readonly name: string;
@@ -18,6 +31,7 @@ export interface AppConfig {
   readonly scopes: readonly string[] | undefined;
   /** DPoP-bound refresh tokens (RFC 9449); off when absent. */
   readonly dpop?: DpopSettings | undefined;
+  readonly provider: AppProvider;
 }
 
 export type SealingConfig =
@@ -35,10 +49,13 @@ export interface Config {
   readonly apps: readonly AppConfig[];
   /** `root`: one app at `/swap`…; `named`: each app under `/apps/<name>/…`. */
   readonly mount: 'root' | 'named';
-  /** Base URL of the accounts service; the token endpoint is `<base>/api/token`. */
-  readonly accountsUrl: string;
-  /** Base URL of the Web API, published to clients by discovery. */
-  readonly apiUrl: string;
+  /**
+   * `TOKENSWAP_PROVIDER_URL` (`SPOTIFY_ACCOUNTS_URL`): replaces the origin of the apps' provider
+   * URLs (the emulator in tests, a proxy); undefined: each profile's own.
+   */
+  readonly providerUrl: string | undefined;
+  /** Base URL of the environment's provider's API, published to clients by discovery. */
+  readonly apiUrl: string | undefined;
   /**
    * The server's external origin (`TOKENSWAP_PUBLIC_URL`), which every URL it publishes starts
    * with; undefined: each request's own origin.
@@ -67,6 +84,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** How long in-flight requests get to finish on SIGTERM (ms). */
   readonly shutdownGraceMs: number;
+  /** `LOG_LEVEL`: the quietest level still written. */
+  readonly logLevel: LogLevel;
 }
 
 /** The Node runtime's connections to the accounts service (`src/node/undici-upstream.ts`). */

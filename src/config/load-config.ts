@@ -1,5 +1,6 @@
 import { DPOP_POLICIES, type DpopSettings, parseDpopPolicy } from '../core/dpop/dpop-settings.ts';
 import { parseTrustProxy } from '../core/http/client-address.ts';
+import type { ProviderProfile } from '../core/providers/index.ts';
 import { parseEncryptionKeys } from '../core/seal/encryption-keys.ts';
 import { PASSPHRASE_KDF } from '../core/seal/passphrase-key.ts';
 import { parseRateLimit } from '../core/state/rate-limiter.ts';
@@ -7,10 +8,27 @@ import { readAppsFile } from './apps-file.ts';
 import type { AppConfig, Config, SealingConfig } from './config.ts';
 import { ConfigError } from './config-error.ts';
 import { type Env, EnvReader } from './env-reader.ts';
+import {
+  appProvider,
+  readEnvProfile,
+  readProviderName,
+  SETTING_NAMES,
+  settingName,
+} from './provider-settings.ts';
 import { redirectUriProblem } from './redirect-uri-check.ts';
+import { type IntegerSettingName, LOG_LEVELS, type LogLevel, SETTINGS } from './settings.ts';
 
-/** Generous: a whole office or a mobile carrier's NAT can sit behind one address. */
-export const DEFAULT_RATE_LIMIT = '300/min';
+/** A whole number in the range the settings table gives it, else its default. */
+function integer(env: EnvReader, name: IntegerSettingName): number {
+  const { default: fallback, min, max } = SETTINGS[name];
+  return env.integer(name, fallback, min, max);
+}
+
+function parseLogLevel(text: string): LogLevel {
+  const level = text.toLowerCase();
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+  throw new Error(`must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+}
 
 /**
  * What is wrong with a Redis URL, or undefined when it is usable. The value itself is never
@@ -104,32 +122,79 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function readApp(env: EnvReader): AppConfig {
-  const clientId = env.required(
-    'SPOTIFY_CLIENT_ID',
-    'Set it to the client id of your app on the Spotify developer dashboard.',
+/** The environment's provider: its profile, and where its endpoints are. */
+interface EnvProvider {
+  readonly name: string;
+  readonly profile: ProviderProfile;
+  /** `TOKENSWAP_PROVIDER_URL`, or `SPOTIFY_ACCOUNTS_URL` (which only Spotify apps follow). */
+  readonly providerUrl: { readonly value: string; readonly spotifyOnly: boolean } | undefined;
+  readonly apiUrl: string | undefined;
+}
+
+function readEnvProvider(env: EnvReader): EnvProvider {
+  const name = readProviderName(env);
+  const profile = readEnvProfile(env, name);
+  const urlName = settingName(env, SETTING_NAMES.providerUrl, name);
+  const example = new URL(profile.tokenUrl).origin;
+  const providerUrl = urlName.set
+    ? {
+        value: env.baseUrl(urlName.name, example),
+        spotifyOnly: urlName.name !== 'TOKENSWAP_PROVIDER_URL',
+      }
+    : undefined;
+  const apiName = settingName(env, SETTING_NAMES.apiUrl, name);
+  const apiUrl = apiName.set
+    ? env.baseUrl(apiName.name, profile.apiUrl ?? 'https://api.example.com')
+    : profile.apiUrl;
+  return { name, profile, providerUrl, apiUrl };
+}
+
+/** An app's provider URLs: its own `providerUrl`, else the environment's where it applies. */
+export function providerOf(
+  profile: ProviderProfile,
+  own: { readonly providerUrl?: string | undefined; readonly apiUrl?: string | undefined },
+  envProvider: EnvProvider,
+) {
+  const shared = envProvider.providerUrl;
+  const inherited =
+    shared !== undefined && (!shared.spotifyOnly || profile.name === 'spotify')
+      ? shared.value
+      : undefined;
+  const sameProfile = profile === envProvider.profile;
+  return appProvider(
+    profile,
+    own.providerUrl ?? inherited,
+    own.apiUrl ?? (sameProfile ? envProvider.apiUrl : undefined),
   );
+}
+
+function readApp(env: EnvReader, provider: EnvProvider): AppConfig {
+  const { name: providerName, profile } = provider;
+  const where =
+    providerName === 'spotify' ? 'on the Spotify developer dashboard' : `at ${profile.displayName}`;
+  const idName = settingName(env, SETTING_NAMES.clientId, providerName).name;
+  const clientId = env.required(idName, `Set it to the client id of your app ${where}.`);
+  const secretName = settingName(env, SETTING_NAMES.clientSecret, providerName).name;
   const clientSecret = env.required(
-    'SPOTIFY_CLIENT_SECRET',
-    'Set it to the client secret of your app on the Spotify developer dashboard.',
+    secretName,
+    `Set it to the client secret of your app ${where}.`,
   );
-  const callbackName =
-    env.optional('SPOTIFY_REDIRECT_URI') !== undefined &&
-    env.optional('SPOTIFY_CLIENT_CALLBACK_URL') === undefined
-      ? 'SPOTIFY_REDIRECT_URI'
-      : 'SPOTIFY_CLIENT_CALLBACK_URL';
+  const callbackName = settingName(env, SETTING_NAMES.callbackUrl, providerName).name;
   const callbackUrl = env.required(
     callbackName,
-    'Set SPOTIFY_CLIENT_CALLBACK_URL (or SPOTIFY_REDIRECT_URI) to the redirect URI registered for your app, used when a client sends none.',
+    providerName === 'spotify'
+      ? 'Set SPOTIFY_CLIENT_CALLBACK_URL (or SPOTIFY_REDIRECT_URI) to the redirect URI registered for your app, used when a client sends none.'
+      : 'Set it to the redirect URI registered for your app, used when a client sends none.',
   );
   if (callbackUrl !== '') {
     const problem = redirectUriProblem(callbackUrl);
     if (problem) env.problem(callbackName, problem);
   }
-  const extra = env.list('SPOTIFY_REDIRECT_URIS');
+  const urisName = settingName(env, SETTING_NAMES.redirectUris, providerName).name;
+  const extra = env.list(urisName);
   for (const uri of extra) {
     const problem = redirectUriProblem(uri);
-    if (problem) env.problem('SPOTIFY_REDIRECT_URIS', problem);
+    if (problem) env.problem(urisName, problem);
   }
   const corsOrigins = env.list('TOKENSWAP_CORS_ORIGINS');
   for (const origin of corsOrigins) {
@@ -149,12 +214,13 @@ function readApp(env: EnvReader): AppConfig {
     corsOrigins,
     scopes: undefined,
     dpop: readDpop(env),
+    provider: providerOf(profile, {}, provider),
   };
 }
 
 /** `TOKENSWAP_DPOP` (off, allowed, required) and `TOKENSWAP_DPOP_NONCE`. */
 function readDpop(env: EnvReader): DpopSettings {
-  const text = env.optional('TOKENSWAP_DPOP')?.toLowerCase() ?? 'off';
+  const text = env.optional('TOKENSWAP_DPOP')?.toLowerCase() ?? SETTINGS.TOKENSWAP_DPOP.default;
   const policy = parseDpopPolicy(text);
   if (policy === undefined) {
     env.problem('TOKENSWAP_DPOP', `must be one of ${DPOP_POLICIES.join(', ')}, got "${text}"`);
@@ -232,36 +298,44 @@ function readSealing(env: EnvReader): SealingConfig {
  */
 export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config {
   const env = new EnvReader(rawEnv);
+  const provider = readEnvProvider(env);
   const apps = overrides.appsFile
-    ? readAppsFile(overrides.appsFile.text, overrides.appsFile.variable, env)
-    : [readApp(env)];
+    ? readAppsFile(overrides.appsFile.text, overrides.appsFile.variable, env, (profile, own) =>
+        providerOf(profile ?? provider.profile, own, provider),
+      )
+    : [readApp(env, provider)];
   const config: Config = {
     apps,
     mount: overrides.appsFile ? 'named' : 'root',
-    accountsUrl: env.baseUrl('SPOTIFY_ACCOUNTS_URL', 'https://accounts.spotify.com'),
-    apiUrl: env.baseUrl('SPOTIFY_API_URL', 'https://api.spotify.com'),
+    providerUrl: provider.providerUrl?.value,
+    apiUrl: provider.apiUrl,
     publicUrl: readPublicUrl(env),
-    host: overrides.host ?? env.optional('HOST') ?? '0.0.0.0',
-    port: overrides.port ?? env.integer('PORT', 3000, 0, 65535),
-    upstreamTimeoutMs: env.integer('TOKENSWAP_UPSTREAM_TIMEOUT_MS', 10_000, 100, 120_000),
+    host: overrides.host ?? env.optional('HOST') ?? SETTINGS.HOST.default,
+    port: overrides.port ?? integer(env, 'PORT'),
+    upstreamTimeoutMs: integer(env, 'TOKENSWAP_UPSTREAM_TIMEOUT_MS'),
     upstreamPool: {
-      maxConnections: env.integer('TOKENSWAP_UPSTREAM_MAX_CONNECTIONS', 256, 1, 4_096),
-      connectsPerSecond: env.integer('TOKENSWAP_UPSTREAM_CONNECTS_PER_SECOND', 32, 1, 1_000),
-      streamsPerConnection: env.integer('TOKENSWAP_UPSTREAM_HTTP2_STREAMS', 100, 1, 1_000),
-      idleMs: env.integer('TOKENSWAP_UPSTREAM_IDLE_MS', 30_000, 1_000, 600_000),
+      maxConnections: integer(env, 'TOKENSWAP_UPSTREAM_MAX_CONNECTIONS'),
+      connectsPerSecond: integer(env, 'TOKENSWAP_UPSTREAM_CONNECTS_PER_SECOND'),
+      streamsPerConnection: integer(env, 'TOKENSWAP_UPSTREAM_HTTP2_STREAMS'),
+      idleMs: integer(env, 'TOKENSWAP_UPSTREAM_IDLE_MS'),
       http2: env.boolean('TOKENSWAP_UPSTREAM_HTTP2'),
     },
     sealing: readSealing(env),
     legacyBihSecret: env.optional('TOKENSWAP_LEGACY_BIH_SECRET'),
-    rateLimit: env.parsed('TOKENSWAP_RATE_LIMIT', DEFAULT_RATE_LIMIT, parseRateLimit),
+    rateLimit: env.parsed(
+      'TOKENSWAP_RATE_LIMIT',
+      SETTINGS.TOKENSWAP_RATE_LIMIT.default,
+      parseRateLimit,
+    ),
     trustProxy: env.parsed('TOKENSWAP_TRUST_PROXY', '', parseTrustProxy) ?? { kind: 'none' },
     redisUrl: readRedisUrl(env),
-    coalesceWindowMs: env.integer('TOKENSWAP_REFRESH_COALESCE_WINDOW_MS', 30_000, 0, 300_000),
-    codeExchangeWindowMs: env.integer('TOKENSWAP_CODE_EXCHANGE_WINDOW_MS', 60_000, 0, 300_000),
+    coalesceWindowMs: integer(env, 'TOKENSWAP_REFRESH_COALESCE_WINDOW_MS'),
+    codeExchangeWindowMs: integer(env, 'TOKENSWAP_CODE_EXCHANGE_WINDOW_MS'),
     metricsToken: env.optional('TOKENSWAP_METRICS_TOKEN'),
-    shutdownGraceMs: env.integer('TOKENSWAP_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
-    headersTimeoutMs: env.integer('TOKENSWAP_HEADERS_TIMEOUT_MS', 10_000, 500, 120_000),
-    requestTimeoutMs: env.integer('TOKENSWAP_REQUEST_TIMEOUT_MS', 30_000, 1_000, 600_000),
+    shutdownGraceMs: integer(env, 'TOKENSWAP_SHUTDOWN_GRACE_MS'),
+    headersTimeoutMs: integer(env, 'TOKENSWAP_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: integer(env, 'TOKENSWAP_REQUEST_TIMEOUT_MS'),
+    logLevel: env.parsed('LOG_LEVEL', SETTINGS.LOG_LEVEL.default, parseLogLevel) ?? 'info',
   };
   checkDpopSealing(config.apps, config.sealing, env);
   if (config.headersTimeoutMs > config.requestTimeoutMs) {

@@ -5,12 +5,13 @@ import type { Logger } from './logger.ts';
 import type { AppAudience } from './seal/app-audience.ts';
 import type { RefreshTokenSealer } from './seal/refresh-token-sealer.ts';
 import type { RefreshCoalescer } from './state/refresh-coalescer.ts';
-import type { AccountsTokenClient } from './upstream/accounts-token-client.ts';
+import type { ProviderTokenClient } from './upstream/provider-token-client.ts';
 
 /** Everything a token route needs for one app, built once at start. */
 export interface AppContext {
   readonly app: AppConfig;
-  readonly accounts: AccountsTokenClient;
+  /** The app's provider token endpoint. */
+  readonly tokenClient: ProviderTokenClient;
   readonly sealer: RefreshTokenSealer;
   /** What this app's sealed tokens and kept answers are bound to. */
   readonly audience: AppAudience;

@@ -4,8 +4,10 @@ import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
 import { createDpopGate } from './dpop/dpop-gate.ts';
 import { ProofKeys } from './dpop/proof-keys.ts';
+import { joseProofSignature, type ProofSignatureVerifier } from './dpop/proof-signature.ts';
 import { TokenSwapError } from './errors.ts';
 import { agedTokenAnswer, type TokenAnswer } from './grants/token-answer.ts';
+import { encodeHex } from './hex.ts';
 import type { AppEnv } from './http/app-env.ts';
 import {
   asTokenSwapError,
@@ -17,7 +19,7 @@ import { peerAddressVia } from './http/peer-address.ts';
 import { publicOrigin } from './http/public-origin.ts';
 import { rateLimit } from './http/rate-limit.ts';
 import { requestLog } from './http/request-log.ts';
-import { type AccessLog, accessLogVia, type Logger, silentLogger } from './logger.ts';
+import { type Logger, silentLogger } from './logger.ts';
 import { type Metrics, silentMetrics } from './metrics.ts';
 import { createOperationsRoutes, type ReadinessCheck } from './routes/operations-routes.ts';
 import { createServiceRoutes } from './routes/service-routes.ts';
@@ -29,7 +31,7 @@ import { MemoryStore } from './state/memory-store.ts';
 import { RateLimiter } from './state/rate-limiter.ts';
 import { RefreshCoalescer } from './state/refresh-coalescer.ts';
 import type { StateStore } from './state/state-store.ts';
-import { AccountsTokenClient } from './upstream/accounts-token-client.ts';
+import { ProviderTokenClient } from './upstream/provider-token-client.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 import { UpstreamGuard } from './upstream/upstream-guard.ts';
 
@@ -39,16 +41,18 @@ export interface AppDeps {
   readonly sealer: RefreshTokenSealer;
   /** Milliseconds since the epoch. */
   readonly now?: () => number;
+  /** Waits `ms` (a refresh waiting on another instance's); `setTimeout` by default. */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Fills the array with random bytes, like `crypto.getRandomValues`. */
   readonly random?: (bytes: Uint8Array) => Uint8Array;
   readonly logger?: Logger;
-  /** The access-log lines; `logger.info(entry, 'request')` by default. */
-  readonly accessLog?: AccessLog;
   /** Rate limits, refresh coalescing and the code-exchange window; this instance's memory by default. */
   readonly store?: StateStore;
   readonly metrics?: Metrics;
   /** How the refresh and code-exchange windows encrypt what they keep; Web Crypto by default. */
   readonly answerCipher?: AnswerCipher;
+  /** How DPoP proof signatures are checked; jose over Web Crypto by default. */
+  readonly proofSignature?: ProofSignatureVerifier;
   /**
    * How the runtime tells the connection's peer address: its Hono adapter's `getConnInfo`,
    * reading the bindings `fetch` is given. None by default: every client is one unknown address.
@@ -64,16 +68,12 @@ export interface TokenSwapApp {
   fetch(request: Request, bindings?: unknown): Promise<Response>;
 }
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-
 /** 24 hex digits (96 random bits), one request's id. */
 function randomId(random: (bytes: Uint8Array) => Uint8Array): () => string {
   const bytes = new Uint8Array(12);
   return () => {
     random(bytes);
-    let id = '';
-    for (let i = 0; i < bytes.length; i++) id += HEX[bytes[i]!];
-    return id;
+    return encodeHex(bytes);
   };
 }
 
@@ -100,10 +100,25 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
   const logger = deps.logger ?? silentLogger;
   const metrics = deps.metrics ?? silentMetrics;
   const random = deps.random ?? ((bytes) => crypto.getRandomValues(bytes));
-  const tokenUrl = `${config.accountsUrl}/api/token`;
   const prefix = (app: AppConfig) => (config.mount === 'named' ? `/apps/${app.name}` : '');
   const store = deps.store ?? new MemoryStore({ now });
-  const guard = new UpstreamGuard({ now, metrics, random: unitInterval(random) });
+  // One breaker per token endpoint: one provider failing does not stop the others.
+  const guards = new Map<string, UpstreamGuard>();
+  const guardFor = (app: AppConfig) => {
+    const { tokenUrl, profile } = app.provider;
+    let guard = guards.get(tokenUrl);
+    if (guard === undefined) {
+      guard = new UpstreamGuard({
+        now,
+        metrics,
+        random: unitInterval(random),
+        serviceName: profile.serviceName,
+      });
+      guards.set(tokenUrl, guard);
+    }
+    return guard;
+  };
+  for (const app of config.apps) guardFor(app);
   const peerAddress = peerAddressVia(deps.getConnInfo);
   const limit = config.rateLimit
     ? rateLimit({
@@ -118,6 +133,7 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     windowMs: config.coalesceWindowMs,
     refreshTimeoutMs: config.upstreamTimeoutMs,
     now,
+    ...(deps.sleep && { sleep: deps.sleep }),
     random,
     ...(deps.answerCipher && { cipher: deps.answerCipher }),
     onCoalesced: () => metrics.coalesced(),
@@ -129,27 +145,37 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     windowMs: config.codeExchangeWindowMs,
     refreshTimeoutMs: config.upstreamTimeoutMs,
     now,
+    ...(deps.sleep && { sleep: deps.sleep }),
     random,
     ...(deps.answerCipher && { cipher: deps.answerCipher }),
     reuse: agedTokenAnswer,
   });
 
   const origin = publicOrigin(config.publicUrl, config.trustProxy);
-  const proofKeys = new ProofKeys();
+  const dpopDeps = {
+    store,
+    now,
+    random,
+    keys: new ProofKeys(),
+    signature: deps.proofSignature ?? joseProofSignature,
+    origin,
+  };
   if (!deps.sealer.sealed && config.apps.some((app) => (app.dpop?.policy ?? 'off') !== 'off')) {
     // Plaintext tokens open anywhere: there is nothing to bind a key into.
     throw new Error('DPoP needs sealed refresh tokens: it cannot bind plaintext ones');
   }
 
   const root = new Hono<AppEnv>();
-  const accessLog = deps.accessLog ?? accessLogVia(logger);
-  root.use(requestLog({ accessLog, metrics, now, newId: randomId(random) }));
+  root.use(requestLog({ logger, metrics, now, newId: randomId(random) }));
   root.route(
     '/',
     createOperationsRoutes({
       metrics,
       metricsToken: config.metricsToken,
-      checks: [{ name: 'upstream_circuit', check: () => !guard.open }, ...(deps.readiness ?? [])],
+      checks: [
+        { name: 'upstream_circuit', check: () => [...guards.values()].every((g) => !g.open) },
+        ...(deps.readiness ?? []),
+      ],
     }),
   );
   root.route('/', createServiceRoutes(config.apps, prefix));
@@ -160,23 +186,21 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       sealer: deps.sealer,
       audience: appAudience(app, config),
       coalescer,
-      dpop: createDpopGate(app.dpop, app.clientId, { store, now, random, keys: proofKeys }),
+      dpop: createDpopGate(app.dpop, app.clientId, dpopDeps),
       codeExchanges,
-      accounts: new AccountsTokenClient({
+      tokenClient: new ProviderTokenClient({
         upstream: deps.upstream,
-        tokenUrl,
+        provider: app.provider,
         clientId: app.clientId,
         clientSecret: app.clientSecret,
         timeoutMs: config.upstreamTimeoutMs,
         now,
-        guard,
+        guard: guardFor(app),
         metrics,
       }),
     };
     const discovery = {
       app,
-      accountsUrl: config.accountsUrl,
-      apiUrl: config.apiUrl,
       sealed: deps.sealer.sealed,
       basePath: prefix(app),
       origin,
@@ -191,16 +215,11 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     // server failure. Nobody is left to read an answer; the status is for the log and metrics.
     if (!(thrown instanceof TokenSwapError) && c.req.raw.signal.aborted) {
       logClientClosed(logger, thrown, requestId);
-      c.set('requestIdSent', true);
-      return new Response(null, {
-        status: CLIENT_CLOSED_REQUEST,
-        headers: { 'x-request-id': requestId },
-      });
+      return new Response(null, { status: CLIENT_CLOSED_REQUEST });
     }
     const error = asTokenSwapError(thrown);
     logError(logger, error, requestId);
-    c.set('requestIdSent', true);
-    return errorResponse(error, requestId);
+    return errorResponse(error);
   });
   return { fetch: (request, bindings) => Promise.resolve(root.fetch(request, bindings)) };
 }

@@ -63,32 +63,35 @@ export const TOKEN_SWAP_ERRORS = Object.freeze({
     error: 'temporarily_unavailable',
     description: 'Too many requests from this address, try again later',
   },
-  /** Spotify's own refusal, relayed with its status, `error` and description. */
+  /**
+   * The provider's own refusal: Spotify's relayed with its status, `error` and description,
+   * another provider's normalised to RFC 6749 (`src/core/providers/`), its text kept.
+   */
   UPSTREAM_OAUTH_ERROR: { status: 400, error: 'invalid_request' },
   UPSTREAM_RATE_LIMITED: {
     status: 429,
     error: 'temporarily_unavailable',
-    description: 'The Spotify accounts service is rate limiting requests, try again later',
+    description: 'The {upstream} is rate limiting requests, try again later',
   },
   UPSTREAM_UNAVAILABLE: {
     status: 502,
     error: 'temporarily_unavailable',
-    description: 'The Spotify accounts service is unavailable, try again later',
+    description: 'The {upstream} is unavailable, try again later',
   },
   UPSTREAM_TIMEOUT: {
     status: 504,
     error: 'temporarily_unavailable',
-    description: 'The Spotify accounts service did not answer in time, try again later',
+    description: 'The {upstream} did not answer in time, try again later',
   },
   UPSTREAM_INVALID_RESPONSE: {
     status: 502,
     error: 'temporarily_unavailable',
-    description: 'The Spotify accounts service gave an invalid answer, try again later',
+    description: 'The {upstream} gave an invalid answer, try again later',
   },
   CIRCUIT_OPEN: {
     status: 503,
     error: 'temporarily_unavailable',
-    description: 'The Spotify accounts service is failing, try again later',
+    description: 'The {upstream} is failing, try again later',
   },
   /**
    * An upstream call this server refused before sending it: no capacity before its deadline,
@@ -145,7 +148,15 @@ export interface TokenSwapErrorInit {
   readonly cause?: unknown;
   /** The upstream's own status and `error`, relayed in place of the table's. */
   readonly relayed?: { readonly status?: number; readonly error?: string | undefined };
+  /**
+   * What the table's description calls the upstream (`{upstream}`): its provider profile's
+   * `serviceName`, the Spotify accounts service by default.
+   */
+  readonly upstream?: string;
 }
+
+/** The upstream a description names when the call site names none. */
+const DEFAULT_UPSTREAM = 'Spotify accounts service';
 
 /** For a code without a description in the table: the one the client sees, if any. */
 export interface DescribedInit extends TokenSwapErrorInit {
@@ -167,7 +178,9 @@ export class TokenSwapError extends Error {
   constructor(code: UndescribedCode, init: DescribedInit);
   constructor(code: TokenSwapErrorCode, init: TokenSwapErrorInit & Partial<DescribedInit> = {}) {
     const entry: ErrorEntry = TOKEN_SWAP_ERRORS[code];
-    const description = entry.description ?? init.description;
+    const description =
+      entry.description?.replace('{upstream}', init.upstream ?? DEFAULT_UPSTREAM) ??
+      init.description;
     const error = init.relayed?.error ?? entry.error;
     super(init.detail ?? description ?? error, { cause: init.cause });
     this.code = code;

@@ -23,13 +23,3 @@ export interface AccessEntry {
   readonly status: number;
   readonly durationMs: number;
 }
-
-/**
- * Writes one access-log line per request. By default it is `logger.info(entry, 'request')`;
- * a runtime may inject a faster writer of the same line (every request passes through here).
- */
-export type AccessLog = (entry: AccessEntry) => void;
-
-export function accessLogVia(logger: Logger): AccessLog {
-  return (entry) => logger.info(entry, 'request');
-}

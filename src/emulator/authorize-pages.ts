@@ -7,14 +7,26 @@ button{font-size:1rem;padding:.5rem 1.2rem;margin-right:.5rem;border-radius:2rem
 button[value=accept]{background:#1db954;border-color:#1db954;color:#fff}.error{color:#b00020}</style>`;
 
 /** The page Spotify shows instead of redirecting when the client or redirect URI is bad. */
-export function errorPage(message: string, status = 400): Response {
+export function errorPage(
+  message: string,
+  status = 400,
+  heading = 'Spotify accounts emulator',
+): Response {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error</title>${STYLE}</head>
-<body><h1>Spotify accounts emulator</h1><p class="error" id="error">${escapeHtml(message)}</p></body></html>`;
+<body><h1>${escapeHtml(heading)}</h1><p class="error" id="error">${escapeHtml(message)}</p></body></html>`;
   return new Response(html, { status, headers: { 'content-type': 'text/html; charset=utf-8' } });
 }
 
 /** The consent page: the app, the scopes it asks for, a test user to be, Agree or Cancel. */
-export function consentPage(params: URLSearchParams, clientId: string, scopes: readonly string[]) {
+export function consentPage(
+  params: URLSearchParams,
+  clientId: string,
+  scopes: readonly string[],
+  page: { readonly heading: string; readonly action: string } = {
+    heading: 'Spotify accounts emulator',
+    action: '/authorize',
+  },
+) {
   const hidden = [...params]
     .filter(([name]) => name !== 'user' && name !== 'decision')
     .map(
@@ -30,10 +42,11 @@ export function consentPage(params: URLSearchParams, clientId: string, scopes: r
     scopes.length === 0
       ? '<li>public data only</li>'
       : scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join('');
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in — Spotify accounts emulator</title>${STYLE}</head>
-<body><h1>Spotify accounts emulator</h1>
+  const heading = escapeHtml(page.heading);
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Log in — ${heading}</title>${STYLE}</head>
+<body><h1>${heading}</h1>
 <p>The app <strong id="client">${escapeHtml(clientId)}</strong> asks to:</p><ul id="scopes">${scopeList}</ul>
-<form method="post" action="/authorize">
+<form method="post" action="${escapeHtml(page.action)}">
 ${hidden}
 <fieldset><legend>Log in as</legend>${users}</fieldset>
 <p><button type="submit" name="decision" value="accept" id="agree">Agree</button>

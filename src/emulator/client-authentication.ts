@@ -16,7 +16,7 @@ function formDecode(text: string): string | undefined {
 }
 
 /** `Authorization: Basic` with the id and secret form-encoded first (RFC 6749 §2.3.1). */
-function basicCredentials(header: string): { id: string; secret: string } | undefined {
+export function basicCredentials(header: string): { id: string; secret: string } | undefined {
   const match = /^Basic\s+([A-Za-z0-9+/]+=*)\s*$/i.exec(header);
   if (!match) return undefined;
   let decoded: string;

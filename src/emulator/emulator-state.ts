@@ -6,6 +6,8 @@ export interface CodeGrant {
   readonly scope: string;
   readonly codeChallenge: string | undefined;
   readonly expiresAt: number;
+  /** Profiles other than Spotify's: whether the exchange yields a refresh token. */
+  readonly issuesRefreshToken?: boolean;
 }
 
 /** A refresh token, and the authorization it belongs to. */
@@ -18,6 +20,8 @@ export interface RefreshGrant {
   /** Issued to a public PKCE client: every refresh replaces it. */
   readonly rotates: boolean;
   revoked: boolean;
+  /** The access token last issued with it (Strava answers it again while it lasts). */
+  readonly accessToken?: string;
 }
 
 export interface AccessGrant {

@@ -7,3 +7,4 @@ export {
 } from './create-emulator.ts';
 export type { RegisteredApp } from './emulator-context.ts';
 export { type RunningEmulator, startEmulatorServer } from './node-server.ts';
+export { EMULATED_PROVIDERS } from './profiles/index.ts';

@@ -1,5 +1,4 @@
 import pino, { type Logger as PinoLogger } from 'pino';
-import { type AccessLog, accessLogVia } from '../core/logger.ts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = [
@@ -49,31 +48,7 @@ export async function createLogger(options: LoggerOptions): Promise<PinoLogger> 
       pretty({ colorize: true, destination: options.destination ?? 1, sync: true }),
     );
   }
-  // Synchronous writes (pino's default), one system call per line. Asynchronous ones hand each
-  // write to the libuv thread pool and wake the event loop again when it is done: with requests
-  // waiting on the upstream, those hand-offs cost more than the writes (npm run bench, TLS
-  // scenario: 0.945 → 0.969 of the reference), and only under saturation does their batching
-  // save CPU (2–5%, within the noise of the plain scenario).
+  // Synchronous writes (pino's default), one system call per line: asynchronous ones cost a
+  // thread-pool hand-off per line, more than the write (README, Performance).
   return pino(base, options.destination ?? pino.destination({ dest: 1, sync: true }));
-}
-
-/**
- * The access log of a JSON logger made by `createLogger`: the very line
- * `logger.info(entry, 'request')` writes, built with one `JSON.stringify` and handed to the
- * logger's own destination. Every request writes one, and pino's general path (serializers,
- * redaction, its own string building) costs several times more per line; none of it applies to
- * these fields, which are fixed and hold no secret. On a terminal (pretty) it is pino's path.
- */
-export function accessLogFor(logger: PinoLogger, options: { readonly pretty: boolean }): AccessLog {
-  if (options.pretty) return accessLogVia(logger);
-  const destination = (logger as unknown as Record<symbol, { write(line: string): unknown }>)[
-    pino.symbols.streamSym
-  ]!;
-  const info = pino.levels.values.info!;
-  return (entry) => {
-    if (!logger.isLevelEnabled('info')) return;
-    destination.write(
-      `${JSON.stringify({ level: info, time: Date.now(), ...entry, msg: 'request' })}\n`,
-    );
-  };
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener, type HttpBindings, RequestError } from '@hono/node-server';
 import { batchRequest } from './turn-batching.ts';
@@ -67,10 +67,12 @@ const CLIENT_ERROR_ANSWERS: Readonly<Record<string, ClientErrorAnswer>> = {
  * gone or an answer has already started on this connection (it would corrupt that answer).
  * Returns the status answered, if any.
  */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): number | undefined {
-  // Node's own handler checks the same field: the response in progress on this socket.
-  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+function answerClientError(
+  error: NodeJS.ErrnoException,
+  socket: Socket,
+  answering: boolean,
+): number | undefined {
+  if (error.code === 'ECONNRESET' || !socket.writable || answering) {
     socket.destroy();
     return undefined;
   }
@@ -87,6 +89,33 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): number
   // Nothing more is read from a connection whose framing is lost.
   socket.destroySoon();
   return answer.status;
+}
+
+/**
+ * The responses not yet done on each connection, so that an error on it is not written into
+ * the middle of one whose headers are already out (what Node's own `clientError` handling does,
+ * here on public APIs only).
+ */
+class OpenResponses {
+  readonly #bySocket = new WeakMap<Socket, Set<ServerResponse>>();
+
+  add(socket: Socket, response: ServerResponse): void {
+    let open = this.#bySocket.get(socket);
+    if (open === undefined) {
+      open = new Set();
+      this.#bySocket.set(socket, open);
+    }
+    open.add(response);
+    response.once('close', () => open.delete(response));
+  }
+
+  /** An answer has started on this connection and is not finished. */
+  answering(socket: Socket): boolean {
+    for (const response of this.#bySocket.get(socket) ?? []) {
+      if (response.headersSent) return true;
+    }
+    return false;
+  }
 }
 
 /**
@@ -148,8 +177,12 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       },
     }),
   );
+  const responses = new OpenResponses();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) =>
+    responses.add(request.socket, response),
+  );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    const status = answerClientError(error, socket);
+    const status = answerClientError(error, socket, responses.answering(socket));
     options.onClientError?.(error.code ?? 'unknown', status);
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,13 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
-import type { AccessLog, Logger } from '../core/logger.ts';
-import { readinessChecks } from '../core/routes/readiness-checks.ts';
-import { PrometheusMetrics } from '../services/prometheus-metrics.ts';
+import type { Logger } from '../core/logger.ts';
+import { createRuntimeServices } from '../services/runtime-services.ts';
 import { createSealerFromConfig } from '../services/sealer-from-config.ts';
-import { createStore } from '../services/store-from-config.ts';
 import { nodeAeadEngine } from './node-aead-engine.ts';
 import { nodeAnswerCipher } from './node-answer-cipher.ts';
+import { nodeProofSignature } from './node-proof-signature.ts';
 import { startNodeServer } from './node-server.ts';
 import { createRandomPool } from './random-pool.ts';
 import { getServerConnInfo } from './server-conn-info.ts';
@@ -40,11 +39,7 @@ async function closeUpstreamWithin(upstream: UndiciUpstream, ms: number): Promis
 }
 
 /** Wires the Node runtime around the core: pooled upstream, sealer, store, HTTP server. */
-export async function startService(
-  config: Config,
-  logger: Logger,
-  accessLog?: AccessLog,
-): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const random = createRandomPool();
   const sealer = await createSealerFromConfig(config, logger, nodeAeadEngine(random));
   // The client request each upstream call is made for: its signal aborts when the client hangs
@@ -56,26 +51,18 @@ export async function startService(
     bodyTimeoutMs: config.upstreamTimeoutMs,
     clientSignal: () => clientRequest.getStore()?.signal,
   });
-  const state = await createStore(config, logger);
-  const metrics = new PrometheusMetrics({ redisUp: state.redisUp });
-  let draining = false;
-  const readiness = readinessChecks({
-    config,
-    sealer,
-    draining: () => draining,
-    redisUp: state.redisUp,
-  });
+  const services = await createRuntimeServices(config, logger, sealer);
   const app = createApp(config, {
     upstream,
     sealer,
     logger,
-    accessLog,
-    metrics,
-    readiness,
+    metrics: services.metrics,
+    readiness: services.readiness,
     random,
     answerCipher: nodeAnswerCipher(random),
+    proofSignature: nodeProofSignature(),
     getConnInfo: getServerConnInfo,
-    store: state.store,
+    store: services.store,
   });
   const server = await startNodeServer({
     fetch: (request, connection) => clientRequest.run(request, app.fetch, request, connection),
@@ -90,7 +77,7 @@ export async function startService(
   return {
     url: server.url,
     async close(graceMs = config.shutdownGraceMs) {
-      draining = true;
+      services.drain();
       const deadline = performance.now() + graceMs;
       const clean = await server.close(graceMs);
       if (!clean) {
@@ -99,7 +86,7 @@ export async function startService(
       // Upstream calls may still run (for clients cut off or gone): what is left of the grace.
       await Promise.all([
         closeUpstreamWithin(upstream, deadline - performance.now()),
-        state.close(),
+        services.close(),
       ]);
     },
   };

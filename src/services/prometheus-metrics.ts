@@ -1,39 +1,37 @@
-import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CircuitStateName, Metrics, UpstreamCallKind } from '../core/metrics.ts';
-import { TalliedCounter, TalliedHistogram } from './tallied-metrics.ts';
 
 const CIRCUIT_VALUES: Record<CircuitStateName, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 /** The server's metrics in Prometheus form, on a registry of its own. */
 export class PrometheusMetrics implements Metrics {
   readonly registry = new Registry();
-  // Moved on every request: tallied in plain numbers, formatted by prom-client when scraped.
-  readonly #requests = this.#register(
-    new TalliedCounter({
-      name: 'tokenswap_requests_total',
-      help: 'Requests answered, by route and status',
-    }),
-  );
-  readonly #requestSeconds = this.#register(
-    new TalliedHistogram({
-      name: 'tokenswap_request_duration_seconds',
-      help: 'Time to answer a request',
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    }),
-  );
-  readonly #upstream = this.#register(
-    new TalliedCounter({
-      name: 'tokenswap_upstream_responses_total',
-      help: 'Answers of the accounts service by call, HTTP status (0: none) and OAuth error',
-    }),
-  );
-  readonly #upstreamSeconds = this.#register(
-    new TalliedHistogram({
-      name: 'tokenswap_upstream_duration_seconds',
-      help: 'Time of one call to the accounts service',
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    }),
-  );
+  readonly #requests = new Counter({
+    name: 'tokenswap_requests_total',
+    help: 'Requests answered, by route and status',
+    labelNames: ['route', 'status'],
+    registers: [this.registry],
+  });
+  readonly #requestSeconds = new Histogram({
+    name: 'tokenswap_request_duration_seconds',
+    help: 'Time to answer a request',
+    labelNames: ['route'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly #upstream = new Counter({
+    name: 'tokenswap_upstream_responses_total',
+    help: 'Answers of the accounts service by call, HTTP status (0: none) and OAuth error',
+    labelNames: ['call', 'status', 'error'],
+    registers: [this.registry],
+  });
+  readonly #upstreamSeconds = new Histogram({
+    name: 'tokenswap_upstream_duration_seconds',
+    help: 'Time of one call to the accounts service',
+    labelNames: ['call'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   readonly #retries = new Counter({
     name: 'tokenswap_upstream_retries_total',
     help: 'Upstream calls retried',
@@ -79,8 +77,8 @@ export class PrometheusMetrics implements Metrics {
   }
 
   request(route: string, status: number, seconds: number): void {
-    this.#requests.inc(`${route} ${status}`, () => ({ route, status }));
-    this.#requestSeconds.observe(route, () => ({ route }), seconds);
+    this.#requests.inc({ route, status });
+    this.#requestSeconds.observe({ route }, seconds);
   }
 
   upstream(
@@ -90,8 +88,8 @@ export class PrometheusMetrics implements Metrics {
     seconds: number,
   ) {
     const error = oauthError ?? '';
-    this.#upstream.inc(`${kind} ${status} ${error}`, () => ({ call: kind, status, error }));
-    this.#upstreamSeconds.observe(kind, () => ({ call: kind }), seconds);
+    this.#upstream.inc({ call: kind, status, error });
+    this.#upstreamSeconds.observe({ call: kind }, seconds);
   }
 
   retry(kind: UpstreamCallKind): void {
@@ -112,12 +110,6 @@ export class PrometheusMetrics implements Metrics {
 
   coalesced(): void {
     this.#coalesced.inc();
-  }
-
-  /** Registered as prom-client's own metrics are: the registry only calls `get()` on them. */
-  #register<T extends TalliedCounter | TalliedHistogram>(metric: T): T {
-    this.registry.registerMetric(metric as unknown as Metric);
-    return metric;
   }
 
   async render() {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { childOutput, onceStarted } from '../support/child-output.ts';
 import { LISTENING } from '../support/cli-process.ts';
 import type { RunningTarget } from './conformance-suite.ts';
 
@@ -6,7 +7,7 @@ import type { RunningTarget } from './conformance-suite.ts';
  * Starts a swap server as a child process (`tokenswap serve`, `deno serve …`, `bun run …`) with
  * exactly `env` (plus PATH and HOME), and resolves once it prints `listening on <url>`.
  */
-export function startServerProcess(
+export async function startServerProcess(
   command: string,
   args: readonly string[],
   env: Readonly<Record<string, string>>,
@@ -16,13 +17,13 @@ export function startServerProcess(
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
+  const { output, waitFor } = childOutput(child, command);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
   const running: RunningTarget = {
     url: '',
-    output: () => output,
+    output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
@@ -32,26 +33,5 @@ export function startServerProcess(
       return exited;
     },
   };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void running.stop();
-      reject(new Error(`${command} did not start in ${timeoutMs} ms; output:\n${output}`));
-    }, timeoutMs);
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const match = LISTENING.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ ...running, url: match[1]! });
-      }
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(
-        new Error(`${command} exited (${code ?? signal}) before listening; output:\n${output}`),
-      );
-    });
-  });
+  return onceStarted(running, waitFor(LISTENING, timeoutMs));
 }

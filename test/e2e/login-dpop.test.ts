@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeCode } from '../support/authorize.ts';
-import { type CliProcess, LISTENING, startCli } from '../support/cli-process.ts';
+import { type CliProcess, demoServerEnv, LISTENING, startCli } from '../support/cli-process.ts';
 import { emulatorControl } from '../support/emulator-control.ts';
-import { TEST_KEY } from '../support/test-app.ts';
 
 let emulator: CliProcess;
 let server: CliProcess;
@@ -17,12 +16,7 @@ beforeAll(async () => {
   emulator = startCli(['emulator', '--port', '0']);
   emulatorUrl = await emulator.waitFor(LISTENING);
   server = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], {
-    SPOTIFY_CLIENT_ID: 'tokenswap-demo',
-    SPOTIFY_CLIENT_SECRET: 'tokenswap-demo-secret',
-    SPOTIFY_CLIENT_CALLBACK_URL: 'http://127.0.0.1/callback',
-    SPOTIFY_ACCOUNTS_URL: emulatorUrl,
-    SPOTIFY_API_URL: emulatorUrl,
-    TOKENSWAP_ENCRYPTION_KEYS: TEST_KEY,
+    ...demoServerEnv(emulatorUrl),
     TOKENSWAP_DPOP: 'allowed',
   });
   serverUrl = await server.waitFor(LISTENING);

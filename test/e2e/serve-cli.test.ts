@@ -1,56 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LISTENING } from '../support/cli-process.ts';
+import { LISTENING, startCli } from '../support/cli-process.ts';
 import { TEST_KEY } from '../support/test-app.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/tokenswap.js', import.meta.url));
 
 /** `tokenswap serve` on loopback as a user starts it, in the given working directory. */
 function serve(env: Record<string, string>, cwd: string) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [BIN, 'serve', '--port', '0', '--host', '127.0.0.1'],
-    {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const url = new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = LISTENING.exec(output);
-      if (match) {
-        clearInterval(timer);
-        resolve(match[1]!);
-      }
-    }, 10);
-    void exited.then(() => {
-      clearInterval(timer);
-      reject(new Error(`serve exited before listening:\n${output}`));
-    });
-  });
-  return {
-    url,
-    pid: child.pid,
-    output: () => output,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  const cli = startCli(['serve', '--port', '0', '--host', '127.0.0.1'], env, { cwd });
+  return { ...cli, url: cli.waitFor(LISTENING), pid: cli.child.pid };
 }
 
 /** A stand-in for the accounts service that records what the token endpoint was sent. */

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningTarget } from '../conformance/conformance-suite.ts';
+import { childOutput, onceStarted } from '../support/child-output.ts';
 import { LISTENING } from '../support/cli-process.ts';
 import { BUILDAH_GLOBAL, BUILDAH_ISOLATION, type ImageConfig } from './buildah.ts';
 
@@ -100,12 +101,12 @@ export function startContainer(
     env: { PORT: '0', HOST: '127.0.0.1' },
     volumes: [`${envFile}:${config.WorkingDir ?? '/'}/.env:ro`],
   });
-  let output = '';
+  const { output, waitFor } = childOutput(child, 'the container');
   const exited = exitCode(child).finally(() => rmSync(dir, { recursive: true, force: true }));
   const running = {
     url: '',
     startedAt,
-    output: () => output,
+    output,
     async stop() {
       // buildah kills the container's process on SIGTERM to itself.
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -113,29 +114,11 @@ export function startContainer(
     },
     async terminate() {
       const pid = child.pid === undefined ? undefined : mainProcess(child.pid);
-      if (pid === undefined) throw new Error(`no container process under buildah run:\n${output}`);
+      if (pid === undefined)
+        throw new Error(`no container process under buildah run:\n${output()}`);
       process.kill(pid, 'SIGTERM');
       return exited;
     },
   };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void running.stop();
-      reject(new Error(`the container did not start in ${timeoutMs} ms; output:\n${output}`));
-    }, timeoutMs);
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const match = LISTENING.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ ...running, url: match[1]! });
-      }
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the container exited (${code}) before listening; output:\n${output}`));
-    });
-  });
+  return onceStarted(running, waitFor(LISTENING, timeoutMs));
 }

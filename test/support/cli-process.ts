@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childOutput } from './child-output.ts';
 import { TEST_KEY } from './test-app.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/tokenswap.js', import.meta.url));
@@ -16,53 +17,23 @@ export interface CliProcess {
 }
 
 /** Starts `tokenswap <args>` as a user would, with the project's Node, on real sockets. */
-export function startCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+export function startCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  options: { readonly cwd?: string } = {},
+): CliProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
+    ...(options.cwd !== undefined && { cwd: options.cwd }),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const listeners = new Set<() => void>();
-  const collect = (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    for (const listener of listeners) listener();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  const { output, waitFor } = childOutput(child, `tokenswap ${args[0] ?? ''}`.trim());
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-
-  const waitFor = (pattern: RegExp, timeoutMs = 15_000) =>
-    new Promise<string>((resolve, reject) => {
-      const check = () => {
-        const match = pattern.exec(output);
-        if (match) {
-          done();
-          resolve(match[1] ?? match[0]);
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out waiting for ${pattern}; output so far:\n${output}`));
-      }, timeoutMs);
-      const onExit = () => {
-        done();
-        reject(new Error(`process exited while waiting for ${pattern}; output:\n${output}`));
-      };
-      const done = () => {
-        clearTimeout(timer);
-        listeners.delete(check);
-        child.off('exit', onExit);
-      };
-      listeners.add(check);
-      child.once('exit', onExit);
-      check();
-    });
-
   return {
     child,
-    output: () => output,
+    output,
     waitFor,
     exited,
     async stop(signal = 'SIGTERM') {

@@ -9,8 +9,13 @@ import {
 } from 'jose';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createApp } from '../../src/core/create-app.ts';
+import {
+  joseProofSignature,
+  type ProofSignatureVerifier,
+} from '../../src/core/dpop/proof-signature.ts';
 import { fetchUpstream } from '../../src/core/upstream/fetch-upstream.ts';
 import { createEmulator } from '../../src/emulator/index.ts';
+import { nodeProofSignature } from '../../src/node/node-proof-signature.ts';
 import { createSealerFromConfig } from '../../src/services/sealer-from-config.ts';
 import { TEST_KEY } from './test-app.ts';
 
@@ -85,6 +90,15 @@ export async function hmacProof(key: TestDpopKey, htu: string, nowMs: number): P
     .sign(new TextEncoder().encode('a shared secret of at least 32 bytes!!'));
 }
 
+/**
+ * Both ways a proof's signature is checked: jose over Web Crypto (every runtime) and
+ * `node:crypto` (the Node server). Every DPoP test runs on each, through `describe.each`.
+ */
+export const PROOF_SIGNATURES: readonly (readonly [string, ProofSignatureVerifier])[] = [
+  ['jose over Web Crypto', joseProofSignature],
+  ['node:crypto', nodeProofSignature()],
+];
+
 export const SERVER = 'http://swap.test';
 const ACCOUNTS = 'http://accounts.test';
 const REDIRECT = 'http://127.0.0.1/callback';
@@ -93,7 +107,11 @@ const REDIRECT = 'http://127.0.0.1/callback';
  * The swap server in process over the real accounts emulator, with DPoP settings in `env` and a
  * clock the test moves. The emulator's token-request counter tells whether upstream was called.
  */
-export async function dpopStack(env: Record<string, string>, start = Date.now()) {
+export async function dpopStack(
+  env: Record<string, string>,
+  start = Date.now(),
+  proofSignature: ProofSignatureVerifier = joseProofSignature,
+) {
   const clock = { now: start };
   const now = () => clock.now;
   const emulator = createEmulator({
@@ -114,6 +132,7 @@ export async function dpopStack(env: Record<string, string>, start = Date.now())
     upstream: fetchUpstream((request) => emulator.fetch(request)),
     sealer,
     now,
+    proofSignature,
   });
 
   const code = async () => {
@@ -153,8 +172,9 @@ export async function dpopStack(env: Record<string, string>, start = Date.now())
     makeProof(key, { htu: `${SERVER}/refresh`, ...options }, clock.now);
 
   /** A swap with a proof from `key` (or none): the answer's body. */
-  const swap = async (key?: TestDpopKey) => {
-    const headers = key ? { dpop: await proof(key, { htu: `${SERVER}/swap` }) } : undefined;
+  /** A swap, proved for `htu` when a key is given. */
+  const swap = async (key?: TestDpopKey, htu = `${SERVER}/swap`) => {
+    const headers = key ? { dpop: await proof(key, { htu }) } : undefined;
     const response = await post('/swap', { code: await code() }, headers);
     if (response.status !== 200) throw new Error(`swap answered ${response.status}`);
     return (await response.json()) as Record<string, string>;

@@ -24,3 +24,8 @@ export async function expectSealedRefreshToken(token: unknown, clientId: string)
   if (raw.length >= 8) expect(token as string).not.toContain(raw);
   return raw;
 }
+
+/** `raw` sealed under TEST_KEY for `clientId`, as the server would hand it out. */
+export async function sealForTest(raw: string, clientId: string): Promise<string> {
+  return (await sealer).seal(raw, clientId);
+}

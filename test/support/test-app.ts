@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { createApp } from '../../src/core/create-app.ts';
+import { type AppDeps, createApp } from '../../src/core/create-app.ts';
 import type { TokenSwapErrorCode } from '../../src/core/errors.ts';
 import type { UpstreamClient } from '../../src/core/upstream/upstream-client.ts';
 import { getServerConnInfo } from '../../src/node/server-conn-info.ts';
@@ -69,6 +69,7 @@ export async function testAppsFileApp(
   upstream: UpstreamClient,
   apps: readonly TestAppsFileEntry[],
   env: Record<string, string> = {},
+  deps: Partial<AppDeps> = {},
 ) {
   const config = loadConfig(
     {
@@ -79,7 +80,7 @@ export async function testAppsFileApp(
     { appsFile: { variable: 'TOKENSWAP_CONFIG', text: JSON.stringify({ apps }) } },
   );
   const sealer = await createSealerFromConfig(config);
-  const app = createApp(config, { upstream, sealer, getConnInfo: getServerConnInfo });
+  const app = createApp(config, { ...deps, upstream, sealer, getConnInfo: getServerConnInfo });
   return { app, config, sealer };
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunningTarget } from '../conformance/conformance-suite.ts';
+import { childOutput, onceStarted } from '../support/child-output.ts';
 
 export const WRANGLER_BIN = fileURLToPath(
   new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url),
@@ -78,13 +79,13 @@ export function startWranglerDev(
     // Its own process group: stopping it stops workerd with it.
     { env: offlineWranglerEnv(dir), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
-  let output = '';
+  const { output, waitFor } = childOutput(child, 'wrangler dev');
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
   const running: RunningTarget = {
     url: '',
-    output: () => output,
+    output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
         process.kill(-child.pid, 'SIGKILL');
@@ -93,26 +94,5 @@ export function startWranglerDev(
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  const timeoutMs = options.timeoutMs ?? 90_000;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void running.stop();
-      reject(new Error(`wrangler dev did not start in ${timeoutMs} ms; output:\n${output}`));
-    }, timeoutMs);
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const match = READY.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ ...running, url: match[1]! });
-      }
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      rmSync(dir, { recursive: true, force: true });
-      reject(new Error(`wrangler dev exited (${code ?? signal}) before it was ready:\n${output}`));
-    });
-  });
+  return onceStarted(running, waitFor(READY, options.timeoutMs ?? 90_000));
 }

@@ -1,4 +1,3 @@
-import { getConnInfo } from 'hono/bun';
 import type { Env } from '../../config/env-reader.ts';
 import { createWebService, type WebService, type WebServiceOptions } from '../web-service.ts';
 
@@ -42,6 +41,9 @@ export async function startBunServer(
 ): Promise<RunningBunServer> {
   const bun = (globalThis as unknown as { Bun?: BunRuntime }).Bun;
   if (bun === undefined) throw new Error('tokenswap/bun runs under Bun');
+  // Loaded here, under the runtime: `hono/bun` reads the runtime's globals as it loads, and this
+  // module must load anywhere (a bundler, a type check, `import()` from Node).
+  const { getConnInfo } = await import('hono/bun');
   const service = await createWebService(env, options, { getConnInfo });
   const { app, config } = service;
   const server = bun.serve({

@@ -1,4 +1,3 @@
-import { getConnInfo } from 'hono/deno';
 import type { Env } from '../../config/env-reader.ts';
 import { createWebService, type WebService, type WebServiceOptions } from '../web-service.ts';
 
@@ -41,6 +40,9 @@ export async function startDenoServer(
 ): Promise<RunningDenoServer> {
   const deno = (globalThis as unknown as { Deno?: DenoRuntime }).Deno;
   if (deno === undefined) throw new Error('tokenswap/deno runs under Deno');
+  // Loaded here, under the runtime: `hono/deno` reads the runtime's globals as it loads, and this
+  // module must load anywhere (a bundler, a type check, `import()` from Node).
+  const { getConnInfo } = await import('hono/deno');
   const service = await createWebService(env, options, { getConnInfo });
   const { app, config } = service;
   let listening: (url: string) => void;

@@ -1,8 +1,5 @@
+import { LOG_LEVELS, type LogLevel } from '../../config/settings.ts';
 import type { Logger } from '../../core/logger.ts';
-
-/** `LOG_LEVEL`'s values, as under `tokenswap serve`. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Keys dropped wherever they appear: a second line of defence, as pino's redaction on Node. */
 const REDACTED = new Set([

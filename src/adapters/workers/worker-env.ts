@@ -1,6 +1,5 @@
 import type { ConfigProblem } from '../../config/config-error.ts';
 import type { Env } from '../../config/env-reader.ts';
-import { LOG_LEVELS, type LogLevel } from './console-logger.ts';
 
 /**
  * The Worker's variables and secrets as the environment `loadConfig` reads: the same names as
@@ -37,11 +36,4 @@ export function workerOnlyProblems(env: Env): ConfigProblem[] {
     });
   }
   return problems;
-}
-
-/** `LOG_LEVEL`, `info` when unset; a problem naming it otherwise. */
-export function readLogLevel(env: Env): LogLevel | ConfigProblem {
-  const level = (env.LOG_LEVEL ?? 'info').trim().toLowerCase() || 'info';
-  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
-  return { variable: 'LOG_LEVEL', message: `must be one of ${LOG_LEVELS.join(', ')}` };
 }

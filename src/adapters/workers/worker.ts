@@ -11,7 +11,7 @@ import { MemoryStore } from '../../core/state/memory-store.ts';
 import { fetchUpstream } from '../../core/upstream/fetch-upstream.ts';
 import { consoleLogger } from './console-logger.ts';
 import { DurableObjectStore, type StateObjectNamespace } from './durable-object-store.ts';
-import { readLogLevel, workerOnlyProblems, workerVariables } from './worker-env.ts';
+import { workerOnlyProblems, workerVariables } from './worker-env.ts';
 
 /** What the runtime hands the Worker: vars, secrets and the `TOKENSWAP_STATE` binding. */
 export interface WorkerEnv {
@@ -30,20 +30,17 @@ const MISCONFIGURED = new TokenSwapError('NOT_CONFIGURED');
 
 async function build(env: WorkerEnv): Promise<Built> {
   const variables = workerVariables(env);
-  const level = readLogLevel(variables);
-  const logger: Logger = consoleLogger(typeof level === 'string' ? level : 'info');
+  const problems = workerOnlyProblems(variables);
+  let config: Config | undefined;
   try {
-    const problems = [
-      ...workerOnlyProblems(variables),
-      ...(typeof level === 'string' ? [] : [level]),
-    ];
-    let config: Config | undefined;
-    try {
-      config = loadConfig(variables);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-    }
+    config = loadConfig(variables);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  // At the configured level; at `info` while the configuration is unusable, so its problems show.
+  const logger: Logger = consoleLogger(config?.logLevel ?? 'info');
+  try {
     if (problems.length > 0 || config === undefined) throw new ConfigError(problems);
     const sealer = await sealerFromConfig(config, { logger });
     const namespace = env.TOKENSWAP_STATE;

@@ -1,9 +1,11 @@
+import type { PublicOrigin } from '../http/public-origin.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { DpopProofError, useDpopNonce } from './dpop-errors.ts';
 import { DpopNonces } from './dpop-nonces.ts';
 import type { DpopSettings } from './dpop-settings.ts';
 import { endpointPublicUrl } from './endpoint-url.ts';
 import type { ProofKeys } from './proof-keys.ts';
+import type { ProofSignatureVerifier } from './proof-signature.ts';
 import { type VerifiedProof, verifyDpopProof } from './verify-dpop-proof.ts';
 
 export interface DpopGateDeps {
@@ -12,6 +14,9 @@ export interface DpopGateDeps {
   readonly random: (bytes: Uint8Array) => Uint8Array;
   /** Shared by every app of the server. */
   readonly keys: ProofKeys;
+  readonly signature: ProofSignatureVerifier;
+  /** The origin of the URLs the server publishes: a proof's `htu` must start with it. */
+  readonly origin: PublicOrigin;
 }
 
 /**
@@ -19,7 +24,10 @@ export interface DpopGateDeps {
  * undefined when there was none and none is required. Throws `invalid_dpop_proof` or
  * `use_dpop_nonce`.
  */
-export type DpopGate = (request: Request) => Promise<VerifiedProof | undefined>;
+export type DpopGate = (
+  request: Request,
+  peerAddress: string | undefined,
+) => Promise<VerifiedProof | undefined>;
 
 /** The gate of an app whose policy is `allowed` or `required`; undefined when it is `off`. */
 export function createDpopGate(
@@ -29,7 +37,13 @@ export function createDpopGate(
 ): DpopGate | undefined {
   if (settings === undefined || settings.policy === 'off') return undefined;
   const required = settings.policy === 'required';
-  const verifierDeps = { store: deps.store, now: deps.now, keys: deps.keys, scope: clientId };
+  const verifierDeps = {
+    store: deps.store,
+    now: deps.now,
+    keys: deps.keys,
+    signature: deps.signature,
+    scope: clientId,
+  };
   const nonces = settings.nonce
     ? new DpopNonces({ store: deps.store, now: deps.now, random: deps.random, scope: clientId })
     : undefined;
@@ -38,7 +52,7 @@ export function createDpopGate(
     (async (value: unknown) => {
       if (!(await nonces.accepts(value))) throw useDpopNonce(await nonces.current());
     });
-  return async (request) => {
+  return async (request, peerAddress) => {
     const proof = request.headers.get('dpop');
     if (proof === null) {
       if (required) throw new DpopProofError('missing');
@@ -48,7 +62,7 @@ export function createDpopGate(
     if (proof.includes(',')) throw new DpopProofError('multiple');
     return verifyDpopProof(
       proof.trim(),
-      { htm: request.method, htu: endpointPublicUrl(request), nonce },
+      { htm: request.method, htu: endpointPublicUrl(request, peerAddress, deps.origin), nonce },
       verifierDeps,
     );
   };

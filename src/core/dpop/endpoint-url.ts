@@ -1,10 +1,15 @@
+import type { PublicOrigin } from '../http/public-origin.ts';
+
 /**
  * The public URL of the endpoint a request came to, without query or fragment: what a DPoP
- * proof's `htu` must name (RFC 9449 §4.3 check 9). For now it is the URL the request arrived
- * with; a deployment behind a proxy that rewrites the scheme or host will set its public URL in
- * the config, and only this function changes.
+ * proof's `htu` must name (RFC 9449 §4.3 check 9). Its origin is the one the server publishes
+ * (`TOKENSWAP_PUBLIC_URL`, else the request's own as a trusted proxy forwarded it), so a proof
+ * made for the URL in discovery matches behind a proxy that rewrites the scheme or host.
  */
-export function endpointPublicUrl(request: Request): string {
-  const url = new URL(request.url);
-  return `${url.origin}${url.pathname}`;
+export function endpointPublicUrl(
+  request: Request,
+  peerAddress: string | undefined,
+  origin: PublicOrigin,
+): string {
+  return `${origin(request, peerAddress)}${new URL(request.url).pathname}`;
 }

@@ -5,9 +5,9 @@ import { invalidRequest } from '../errors.ts';
 import type { TokenParams } from '../http/read-token-params.ts';
 import type { Logger } from '../logger.ts';
 import { isRedirectUriAllowed } from '../redirect-uri.ts';
-import type { CodeExchange } from '../upstream/accounts-token-client.ts';
+import type { CodeExchange } from '../upstream/provider-token-client.ts';
 import { checkGrantedScopes } from './granted-scopes.ts';
-import type { TokenAnswer } from './token-answer.ts';
+import { type TokenAnswer, tokenAnswer } from './token-answer.ts';
 
 /**
  * The swap: trades an authorization code for tokens with the app's secret. `redirect_uri` is
@@ -52,20 +52,19 @@ async function exchangeOnce(
   context: string,
   log: Logger,
 ): Promise<TokenAnswer> {
-  const tokens = await ctx.accounts.exchangeCode(grant);
+  const tokens = await ctx.tokenClient.exchangeCode(grant);
   checkGrantedScopes(ctx.app, tokens.scope);
   if (tokens.refreshToken === undefined) {
-    log.warn({ app: ctx.app.name }, 'upstream code exchange answered no refresh_token');
+    // Expected where tokens never expire (a GitHub OAuth app); worth a look anywhere else.
+    const never = tokens.expiresIn === undefined;
+    log[never ? 'debug' : 'warn'](
+      { app: ctx.app.name },
+      'upstream code exchange answered no refresh_token',
+    );
   }
-  const answer: TokenAnswer = {
-    access_token: tokens.accessToken,
-    token_type: 'Bearer',
-    expires_in: tokens.expiresIn,
-    scope: tokens.scope,
-  };
-  if (tokens.refreshToken === undefined) return answer;
-  return {
-    ...answer,
-    refresh_token: await ctx.sealer.seal(tokens.refreshToken, context),
-  };
+  const sealed =
+    tokens.refreshToken === undefined
+      ? undefined
+      : await ctx.sealer.seal(tokens.refreshToken, context);
+  return tokenAnswer(tokens, sealed);
 }

@@ -7,7 +7,7 @@ import { TOKEN_REQUEST_LIMITS } from '../http/token-request-limits.ts';
 import type { Logger } from '../logger.ts';
 import type { OpenedToken } from '../seal/refresh-token-sealer.ts';
 import { checkGrantedScopes } from './granted-scopes.ts';
-import type { TokenAnswer } from './token-answer.ts';
+import { type TokenAnswer, tokenAnswer } from './token-answer.ts';
 
 /**
  * The refresh: opens the client's (sealed) refresh token, refreshes upstream and answers with a
@@ -58,7 +58,7 @@ async function refreshOnce(
   const opened = await openForApp(ctx, presented, proof);
   // A token that does not open is answered as Spotify answers garbage, and never sent upstream.
   if (opened === null) throw invalidRefreshToken();
-  const tokens = await ctx.accounts.refresh(opened.token);
+  const tokens = await ctx.tokenClient.refresh(opened.token);
   checkGrantedScopes(ctx.app, tokens.scope);
   let refreshToken = presented;
   if (tokens.refreshToken !== undefined) {
@@ -66,11 +66,5 @@ async function refreshOnce(
   } else if (opened.reseal) {
     refreshToken = await ctx.sealer.seal(opened.token, context);
   }
-  return {
-    access_token: tokens.accessToken,
-    token_type: 'Bearer',
-    expires_in: tokens.expiresIn,
-    scope: tokens.scope,
-    refresh_token: refreshToken,
-  };
+  return tokenAnswer(tokens, refreshToken);
 }

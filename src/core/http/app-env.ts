@@ -5,7 +5,5 @@
 export interface AppEnv {
   Variables: {
     requestId: string;
-    /** The response was built with the request id already in it. */
-    requestIdSent: boolean;
   };
 }

@@ -9,11 +9,10 @@ export function asTokenSwapError(thrown: unknown): TokenSwapError {
 }
 
 /** The single place where an error becomes an HTTP response (RFC 6749 §5.2 shape). */
-export function errorResponse(error: TokenSwapError, requestId?: string): Response {
+export function errorResponse(error: TokenSwapError): Response {
   const body: Record<string, string> = { error: error.error };
   if (error.description !== undefined) body.error_description = error.description;
   const headers: Record<string, string> = { ...error.headers };
-  if (requestId !== undefined) headers['x-request-id'] = requestId;
   if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter);
   return jsonResponse(body, error.status, headers);
 }

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { AccessLog, Logger } from '../logger.ts';
+import type { AccessEntry, Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AppEnv } from './app-env.ts';
 
@@ -12,7 +12,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * Never the body or the query string, which is where codes and tokens live.
  */
 export interface RequestLogOptions {
-  readonly accessLog: AccessLog;
+  readonly logger: Logger;
   readonly metrics: Metrics;
   readonly now: () => number;
   readonly newId: () => string;
@@ -62,7 +62,7 @@ function routeOf(c: Context<AppEnv>): string {
 }
 
 export function requestLog({
-  accessLog,
+  logger,
   metrics,
   now,
   newId,
@@ -73,10 +73,17 @@ export function requestLog({
     const requestId = given !== undefined && SANE_REQUEST_ID.test(given) ? given : newId();
     c.set('requestId', requestId);
     await next();
-    if (!c.get('requestIdSent')) c.res.headers.set('x-request-id', requestId);
+    c.res.headers.set('x-request-id', requestId);
     const durationMs = now() - started;
     const path = routeOf(c);
     metrics.request(path, c.res.status, durationMs / 1000);
-    accessLog({ requestId, method: c.req.method, path, status: c.res.status, durationMs });
+    const entry: AccessEntry = {
+      requestId,
+      method: c.req.method,
+      path,
+      status: c.res.status,
+      durationMs,
+    };
+    logger.info(entry, 'request');
   };
 }

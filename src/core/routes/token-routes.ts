@@ -94,12 +94,10 @@ export function createTokenRoutes(
     for (const path of paths) {
       const handle: MiddlewareHandler<AppEnv> = async (c) => {
         const requestId = c.get('requestId');
-        const proof = ctx.dpop && (await ctx.dpop(c.req.raw));
+        const proof = ctx.dpop && (await ctx.dpop(c.req.raw, discovery.peerAddress(c)));
         const params = await readTokenParams(c.req.raw);
         const answer = await grant(ctx, params, requestLogger(ctx.logger, requestId), proof);
-        // Built with the id in it: setting a header afterwards costs a Headers object.
-        c.set('requestIdSent', true);
-        return tokenResponse(answer, requestId);
+        return tokenResponse(answer);
       };
       if (limit) routes.post(path, limit, handle);
       else routes.post(path, handle);

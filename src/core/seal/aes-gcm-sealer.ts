@@ -1,4 +1,11 @@
-import { type AeadEngine, IV_BYTES, TAG_BYTES, webCryptoEngine } from './aead-engine.ts';
+import {
+  type AeadEngine,
+  IV_BYTES,
+  openFramed,
+  sealFramed,
+  TAG_BYTES,
+  webCryptoEngine,
+} from './aead-engine.ts';
 import { decodeBase64Url, encodeBase64Url } from './base64url.ts';
 import type { EncryptionKey } from './encryption-keys.ts';
 import type { LegacyTokenOpener, OpenedToken, RefreshTokenSealer } from './refresh-token-sealer.ts';
@@ -48,7 +55,8 @@ export async function createAesGcmSealer(
   };
 
   const seal = async (token: string, audience: string): Promise<string> => {
-    const sealed = await engine.encrypt(
+    const sealed = await sealFramed(
+      engine,
       sealingKey,
       associatedData(sealingKid, audience),
       encoder.encode(token),
@@ -66,7 +74,7 @@ export async function createAesGcmSealer(
       return null;
     }
     try {
-      const plain = await engine.decrypt(key, associatedData(kid, audience), bytes);
+      const plain = await openFramed(engine, key, associatedData(kid, audience), bytes);
       return { token: decoder.decode(plain), reseal: kid !== sealingKid };
     } catch {
       return null;

@@ -1,3 +1,4 @@
+import { type AeadEngine, openFramed, sealFramed, webCryptoEngine } from '../seal/aead-engine.ts';
 import { decodeBase64Url, encodeBase64Url } from '../seal/base64url.ts';
 
 /**
@@ -24,56 +25,62 @@ export const ANSWER_CIPHER = Object.freeze({
   keySalt: 'tokenswap/coalesce-key/v1',
 });
 
+/** What a runtime computes for the answer cipher; the formats are `answerCipher`'s alone. */
+export interface AnswerCrypto<K> {
+  /** SHA-256 of the UTF-8 text. */
+  sha256(text: string): Uint8Array | Promise<Uint8Array>;
+  /**
+   * The AES-256-GCM key of HKDF-SHA256 over the token, salt `ANSWER_CIPHER.keySalt`, info the
+   * scope: what `aead` encrypts with.
+   */
+  deriveKey(token: string, scope: string): K | Promise<K>;
+  readonly aead: AeadEngine<K>;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+const NO_AAD = new Uint8Array(0);
 
-export function webCryptoAnswerCipher(crypto: Crypto = globalThis.crypto): AnswerCipher {
-  const { subtle } = crypto;
-  const key = async (token: string, scope: string) =>
-    subtle.deriveKey(
-      {
-        name: 'HKDF',
-        hash: 'SHA-256',
-        salt: encoder.encode(ANSWER_CIPHER.keySalt),
-        info: encoder.encode(scope),
-      },
-      await subtle.importKey('raw', encoder.encode(token), 'HKDF', false, ['deriveKey']),
-      { name: 'AES-GCM', length: 256 },
-      false,
-      ['encrypt', 'decrypt'],
-    );
+/** The one answer cipher: ids, keys and the framing, over a runtime's primitives. */
+export function answerCipher<K>(crypto: AnswerCrypto<K>): AnswerCipher {
   return {
     async id(token, scope) {
-      const text = `${ANSWER_CIPHER.idPrefix}\0${scope}\0${token}`;
-      return encodeBase64Url(new Uint8Array(await subtle.digest('SHA-256', encoder.encode(text))));
+      return encodeBase64Url(await crypto.sha256(`${ANSWER_CIPHER.idPrefix}\0${scope}\0${token}`));
     },
     async seal(token, scope, plaintext) {
-      const iv = crypto.getRandomValues(new Uint8Array(12));
-      const sealed = new Uint8Array(
-        await subtle.encrypt(
-          { name: 'AES-GCM', iv },
-          await key(token, scope),
-          encoder.encode(plaintext),
-        ),
-      );
-      const bytes = new Uint8Array(12 + sealed.length);
-      bytes.set(iv);
-      bytes.set(sealed, 12);
-      return encodeBase64Url(bytes);
+      const key = await crypto.deriveKey(token, scope);
+      return encodeBase64Url(await sealFramed(crypto.aead, key, NO_AAD, encoder.encode(plaintext)));
     },
     async open(token, scope, sealed) {
       const bytes = decodeBase64Url(sealed);
-      if (bytes === undefined || bytes.length < 28) return undefined;
+      if (bytes === undefined) return undefined;
       try {
-        const plain = await subtle.decrypt(
-          { name: 'AES-GCM', iv: bytes.subarray(0, 12) },
-          await key(token, scope),
-          bytes.subarray(12),
-        );
-        return decoder.decode(plain);
+        const key = await crypto.deriveKey(token, scope);
+        return decoder.decode(await openFramed(crypto.aead, key, NO_AAD, bytes));
       } catch {
         return undefined;
       }
     },
   };
+}
+
+export function webCryptoAnswerCipher(crypto: Crypto = globalThis.crypto): AnswerCipher {
+  const { subtle } = crypto;
+  return answerCipher<CryptoKey>({
+    sha256: async (text) => new Uint8Array(await subtle.digest('SHA-256', encoder.encode(text))),
+    deriveKey: async (token, scope) =>
+      subtle.deriveKey(
+        {
+          name: 'HKDF',
+          hash: 'SHA-256',
+          salt: encoder.encode(ANSWER_CIPHER.keySalt),
+          info: encoder.encode(scope),
+        },
+        await subtle.importKey('raw', encoder.encode(token), 'HKDF', false, ['deriveKey']),
+        { name: 'AES-GCM', length: 256 },
+        false,
+        ['encrypt', 'decrypt'],
+      ),
+    aead: webCryptoEngine(crypto),
+  });
 }

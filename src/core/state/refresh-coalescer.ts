@@ -1,3 +1,5 @@
+import { SETTINGS } from '../../config/settings.ts';
+import { encodeHex } from '../hex.ts';
 import { type AnswerCipher, webCryptoAnswerCipher } from './answer-cipher.ts';
 import type { StateStore } from './state-store.ts';
 
@@ -29,6 +31,8 @@ export interface RefreshCoalescerOptions<T> {
   readonly onCoalesced?: () => void;
   /** Milliseconds since the epoch; injected so tests can move time. */
   readonly now?: () => number;
+  /** Waits `ms` between two looks for the answer; on the injected clock in tests. */
+  readonly sleep?: (ms: number) => Promise<void>;
   /** Fills the array with random bytes, like `crypto.getRandomValues`: lock owner tokens. */
   readonly random?: (bytes: Uint8Array) => Uint8Array;
 }
@@ -36,7 +40,9 @@ export interface RefreshCoalescerOptions<T> {
 /** Time on top of the upstream deadline for the store round trips and the sealing around it. */
 export const LOCK_MARGIN_MS = 5_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The real wait, where none is injected. */
+export const realSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One upstream refresh per refresh token at a time, across every caller and every instance.
@@ -57,19 +63,22 @@ export class RefreshCoalescer<T> {
   readonly #keyPrefix: string;
   readonly #onCoalesced: () => void;
   readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: (bytes: Uint8Array) => Uint8Array;
   readonly #inFlight = new Map<string, Promise<T>>();
 
   constructor(options: RefreshCoalescerOptions<T>) {
     this.#store = options.store;
-    this.#windowMs = options.windowMs ?? 30_000;
-    this.#lockMs = (options.refreshTimeoutMs ?? 10_000) + LOCK_MARGIN_MS;
+    this.#windowMs = options.windowMs ?? SETTINGS.TOKENSWAP_REFRESH_COALESCE_WINDOW_MS.default;
+    this.#lockMs =
+      (options.refreshTimeoutMs ?? SETTINGS.TOKENSWAP_UPSTREAM_TIMEOUT_MS.default) + LOCK_MARGIN_MS;
     this.#pollMs = options.pollMs ?? 25;
     this.#cipher = options.cipher ?? webCryptoAnswerCipher();
     this.#reuse = options.reuse ?? ((kept) => kept);
     this.#keyPrefix = options.keyPrefix ?? 'rt';
     this.#onCoalesced = options.onCoalesced ?? (() => {});
     this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? ((bytes) => crypto.getRandomValues(bytes));
   }
 
@@ -80,10 +89,7 @@ export class RefreshCoalescer<T> {
 
   /** Marks a lock as this caller's, so only this caller lets it go. */
   #ownerToken(): string {
-    let token = '';
-    for (const byte of this.#random(new Uint8Array(16)))
-      token += byte.toString(16).padStart(2, '0');
-    return token;
+    return encodeHex(this.#random(new Uint8Array(16)));
   }
 
   /** Runs `refresh` for this token unless another caller is already doing it or just did. */
@@ -115,7 +121,7 @@ export class RefreshCoalescer<T> {
       if (await this.#store.add(lock, owner, this.#lockMs)) break;
       // Another instance is refreshing this token: wait for its answer, or for its lock to go.
       if (this.#now() > deadline) return refresh();
-      await sleep(this.#pollMs);
+      await this.#sleep(this.#pollMs);
     }
     try {
       // The previous holder writes its answer before it lets the lock go: an answer that

@@ -1,7 +1,7 @@
+import { retryAfterSeconds } from '../../shared/retry-after.ts';
 import { TokenSwapError } from '../errors.ts';
 import type { Metrics, UpstreamCallKind } from '../metrics.ts';
 import { CircuitBreaker, CircuitOpenError } from './circuit-breaker.ts';
-import { retryAfterSeconds } from './retry-after.ts';
 import {
   UpstreamBusyError,
   UpstreamConnectionError,
@@ -9,13 +9,32 @@ import {
   UpstreamTimeoutError,
 } from './upstream-client.ts';
 
-/** The upstream answered 5xx: thrown inside the guard so retries and the breaker see it. */
+/** A 5xx answer already read: its status and the `Retry-After` it carried, in seconds. */
+export interface CheckedServerAnswer {
+  readonly status: number;
+  readonly retryAfter: number | undefined;
+}
+
+/**
+ * The upstream answered 5xx: thrown inside the guard so retries and the breaker see it. Built
+ * from the answer already read (its `Retry-After` parsed once), or from a raw response.
+ */
 export class UpstreamServerError extends Error {
   override readonly name = 'UpstreamServerError';
-  readonly response: UpstreamResponse;
-  constructor(response: UpstreamResponse) {
-    super(`upstream answered ${response.status}`);
-    this.response = response;
+  readonly status: number;
+  readonly #source: UpstreamResponse | CheckedServerAnswer;
+  constructor(source: UpstreamResponse | CheckedServerAnswer) {
+    super(`upstream answered ${source.status}`);
+    this.status = source.status;
+    this.#source = source;
+  }
+
+  /** Whole seconds the upstream asked to wait, if it said. */
+  retryAfter(now: number): number | undefined {
+    const source = this.#source;
+    return 'header' in source
+      ? retryAfterSeconds(source.header('retry-after'), now)
+      : source.retryAfter;
   }
 }
 
@@ -31,6 +50,8 @@ export interface UpstreamGuardOptions {
   readonly failuresToOpen?: number;
   /** How long the circuit stays open before one probe is let through (ms). */
   readonly openForMs?: number;
+  /** What the 503 calls the upstream; the error table's default (Spotify's) when absent. */
+  readonly serviceName?: string;
 }
 
 const isFailure = (error: unknown) =>
@@ -40,7 +61,7 @@ const isFailure = (error: unknown) =>
 
 /**
  * Retries that respect what a code is, and a circuit breaker shared by every call
- * to the accounts service.
+ * to one provider's token endpoint.
  * - A code is single use: a code exchange is retried only when the request provably never
  *   reached the upstream.
  * - A refresh is retried once, with jitter, on a 5xx or a dropped connection, honouring the
@@ -56,9 +77,11 @@ export class UpstreamGuard {
   readonly #random: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #metrics: Metrics;
+  readonly #serviceName: string | undefined;
 
   constructor(options: UpstreamGuardOptions) {
     this.#now = options.now;
+    this.#serviceName = options.serviceName;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? sleep;
     this.#metrics = options.metrics;
@@ -83,16 +106,12 @@ export class UpstreamGuard {
   }
 
   /** Runs one upstream call with the retry rule of its kind, before `deadline` (ms epoch). */
-  async run(
-    kind: UpstreamCallKind,
-    deadline: number,
-    attempt: () => Promise<UpstreamResponse>,
-  ): Promise<UpstreamResponse> {
+  async run<T>(kind: UpstreamCallKind, deadline: number, attempt: () => Promise<T>): Promise<T> {
     for (let retries = 0; ; retries++) {
       try {
         return await this.#breaker.execute(attempt);
       } catch (error) {
-        if (error instanceof CircuitOpenError) throw circuitOpen(error);
+        if (error instanceof CircuitOpenError) throw circuitOpen(error, this.#serviceName);
         if (error instanceof UpstreamBusyError) {
           this.#metrics.shed(kind, error.reason);
           throw upstreamBusy(error);
@@ -114,15 +133,16 @@ export class UpstreamGuard {
     const jitter = 50 + this.#random() * 200;
     if (error instanceof UpstreamConnectionError) return jitter;
     if (error instanceof UpstreamServerError) {
-      const seconds = retryAfterSeconds(error.response.header('retry-after'), this.#now());
+      const seconds = error.retryAfter(this.#now());
       return Math.max(jitter, (seconds ?? 0) * 1000);
     }
     return undefined;
   }
 }
 
-function circuitOpen(cause: CircuitOpenError): TokenSwapError {
+function circuitOpen(cause: CircuitOpenError, serviceName: string | undefined): TokenSwapError {
   return new TokenSwapError('CIRCUIT_OPEN', {
+    ...(serviceName !== undefined && { upstream: serviceName }),
     retryAfter: Math.max(1, Math.ceil(cause.retryInMs / 1000)),
     detail: 'circuit open: upstream failing',
     cause,

@@ -15,7 +15,36 @@ function problemsOf(env: Record<string, string>): string[] {
   return [];
 }
 
+/** The names `loadConfig` reads, whatever their values. */
+function namesRead(env: Record<string, string>): Set<string> {
+  const read = new Set<string>();
+  const recording = new Proxy(env, {
+    get(target, name) {
+      if (typeof name === 'string') read.add(name);
+      return target[name as string];
+    },
+  });
+  loadConfig(recording);
+  return read;
+}
+
 describe('configuration', () => {
+  it('lists in serve --help every variable it reads', async () => {
+    const io = captureIo();
+    expect(await main(['serve', '--help'], io)).toBe(0);
+    const usage = io.out();
+    const missing = [...namesRead({ ...TEST_ENV })].filter(
+      (name) => !new RegExp(`\\b${name}\\b`).test(usage),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('reads LOG_LEVEL like every other variable', () => {
+    expect(loadConfig(TEST_ENV).logLevel).toBe('info');
+    expect(loadConfig({ ...TEST_ENV, LOG_LEVEL: ' WARN ' }).logLevel).toBe('warn');
+    expect(problemsOf({ ...TEST_ENV, LOG_LEVEL: 'loud' })).toEqual(['LOG_LEVEL']);
+  });
+
   it('reads the environment into a frozen config with explicit defaults', () => {
     const config = loadConfig(TEST_ENV);
     expect(Object.isFrozen(config)).toBe(true);

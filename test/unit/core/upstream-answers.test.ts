@@ -55,6 +55,17 @@ describe('upstream answers become the documented responses', () => {
     expect(result.response.headers.get('retry-after')).toBe(String(7 * 86_400));
   });
 
+  it.each(['-3', '12abc', 'soon'])(
+    'reads a Retry-After of %s as none, not as a date of its own',
+    async (value) => {
+      const given = await swapAgainst({ status: 429, body: '', headers: { 'retry-after': value } });
+      const none = await swapAgainst({ status: 429, body: '', headers: {} });
+      expect(given.response.headers.get('retry-after')).toBe(
+        none.response.headers.get('retry-after'),
+      );
+    },
+  );
+
   it('gives a 429 without Retry-After a default integer one', async () => {
     const result = await swapAgainst({ status: 429, body: 'slow down', headers: {} });
     expect(result.response.headers.get('retry-after')).toMatch(/^\d+$/);

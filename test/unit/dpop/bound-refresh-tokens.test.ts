@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DPOP_FAILURE_DESCRIPTIONS } from '../../../src/core/dpop/dpop-errors.ts';
 import { sealingContext } from '../../../src/core/dpop/token-binding.ts';
-import { dpopKey, dpopStack } from '../../support/dpop.ts';
+import { dpopKey, dpopStack, PROOF_SIGNATURES } from '../../support/dpop.ts';
 
 const INVALID_GRANT = { error: 'invalid_grant', error_description: 'Invalid refresh token' };
 
-describe('refresh tokens bound to a DPoP key', () => {
+describe.each(PROOF_SIGNATURES)('refresh tokens bound to a DPoP key (%s)', (_, signature) => {
   it('a swap with a proof binds the refresh token; a refresh with a proof from that key works', async () => {
-    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' });
+    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' }, Date.now(), signature);
     const key = await dpopKey();
     const swapped = await stack.swap(key);
     expect(swapped.token_type).toBe('Bearer');
@@ -23,7 +23,7 @@ describe('refresh tokens bound to a DPoP key', () => {
   });
 
   it('a bound token copied to another client without the key is refused; upstream is never called', async () => {
-    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' });
+    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' }, Date.now(), signature);
     const swapped = await stack.swap(await dpopKey());
     const response = await stack.refresh(swapped.refresh_token!);
     expect(response.status).toBe(400);
@@ -32,7 +32,7 @@ describe('refresh tokens bound to a DPoP key', () => {
   });
 
   it('a bound token with a valid proof from another key is refused; upstream is never called', async () => {
-    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' });
+    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' }, Date.now(), signature);
     const swapped = await stack.swap(await dpopKey());
     const thief = await dpopKey();
     const response = await stack.refresh(swapped.refresh_token!, await stack.proof(thief));
@@ -44,7 +44,7 @@ describe('refresh tokens bound to a DPoP key', () => {
   it('the answer kept for retries goes only to a holder of the same key', async () => {
     // The default 30 s coalescing window keeps the owner's answer: a thief right after it
     // must neither read it nor reach upstream.
-    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' });
+    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' }, Date.now(), signature);
     const key = await dpopKey();
     const swapped = await stack.swap(key);
     const owner = await stack.refresh(swapped.refresh_token!, await stack.proof(key));
@@ -59,7 +59,7 @@ describe('refresh tokens bound to a DPoP key', () => {
   });
 
   it('allowed: a client without DPoP gets and refreshes unbound tokens as before', async () => {
-    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' });
+    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' }, Date.now(), signature);
     const swapped = await stack.swap();
     expect(await stack.sealer.open(swapped.refresh_token!, 'test-client')).not.toBeNull();
     const response = await stack.refresh(swapped.refresh_token!);
@@ -67,7 +67,7 @@ describe('refresh tokens bound to a DPoP key', () => {
   });
 
   it('allowed: an unbound token refreshed with a proof comes back bound to that key', async () => {
-    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' });
+    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' }, Date.now(), signature);
     const swapped = await stack.swap();
     const key = await dpopKey();
     const response = await stack.refresh(swapped.refresh_token!, await stack.proof(key));
@@ -80,7 +80,7 @@ describe('refresh tokens bound to a DPoP key', () => {
   });
 
   it('required: a swap without a proof is refused before the code is exchanged', async () => {
-    const stack = await dpopStack({ TOKENSWAP_DPOP: 'required' });
+    const stack = await dpopStack({ TOKENSWAP_DPOP: 'required' }, Date.now(), signature);
     const response = await stack.post('/swap', { code: await stack.code() });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
@@ -91,7 +91,7 @@ describe('refresh tokens bound to a DPoP key', () => {
   });
 
   it('required: an unbound token is refused, with or without a proof; upstream is never called', async () => {
-    const stack = await dpopStack({ TOKENSWAP_DPOP: 'required' });
+    const stack = await dpopStack({ TOKENSWAP_DPOP: 'required' }, Date.now(), signature);
     const unbound = await stack.sealer.seal('raw-refresh', 'test-client');
     const bare = await stack.refresh(unbound);
     expect(bare.status).toBe(400);
@@ -103,7 +103,7 @@ describe('refresh tokens bound to a DPoP key', () => {
   });
 
   it('required: the whole flow with proofs works', async () => {
-    const stack = await dpopStack({ TOKENSWAP_DPOP: 'required' });
+    const stack = await dpopStack({ TOKENSWAP_DPOP: 'required' }, Date.now(), signature);
     const key = await dpopKey('EdDSA');
     const swapped = await stack.swap(key);
     const response = await stack.refresh(swapped.refresh_token!, await stack.proof(key));
@@ -111,14 +111,14 @@ describe('refresh tokens bound to a DPoP key', () => {
   });
 
   it('off: a DPoP header is ignored and tokens stay unbound', async () => {
-    const stack = await dpopStack({});
+    const stack = await dpopStack({}, Date.now(), signature);
     const swapped = await stack.swap(await dpopKey());
     expect(await stack.sealer.open(swapped.refresh_token!, 'test-client')).not.toBeNull();
     expect((await stack.refresh(swapped.refresh_token!, 'not even a JWT')).status).toBe(200);
   });
 
   it('the binding is the key’s RFC 7638 thumbprint', async () => {
-    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' });
+    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' }, Date.now(), signature);
     const key = await dpopKey();
     const swapped = await stack.swap(key);
     const { calculateJwkThumbprint } = await import('jose');

@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/core/create-app.ts';
 import { DPOP_FAILURE_DESCRIPTIONS, type DpopFailure } from '../../../src/core/dpop/dpop-errors.ts';
 import { DPOP_IAT_WINDOW } from '../../../src/core/dpop/dpop-settings.ts';
+import {
+  joseProofSignature,
+  type ProofSignatureVerifier,
+} from '../../../src/core/dpop/proof-signature.ts';
 import { sealingContext } from '../../../src/core/dpop/token-binding.ts';
 import { MemoryStore } from '../../../src/core/state/memory-store.ts';
 import {
@@ -10,6 +14,7 @@ import {
   dpopStack,
   hmacProof,
   makeProof,
+  PROOF_SIGNATURES,
   SERVER,
   type TestDpopKey,
   unsignedProof,
@@ -20,8 +25,10 @@ import { testAppsFileApp } from '../../support/test-app.ts';
 type Stack = Awaited<ReturnType<typeof dpopStack>>;
 
 /** A stack, a key, and a refresh token bound to it: what every refused proof is tried on. */
-async function boundToken(): Promise<{ stack: Stack; key: TestDpopKey; token: string }> {
-  const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' });
+async function boundToken(
+  signature: ProofSignatureVerifier,
+): Promise<{ stack: Stack; key: TestDpopKey; token: string }> {
+  const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed' }, Date.now(), signature);
   const key = await dpopKey();
   const token = (await stack.swap(key)).refresh_token!;
   return { stack, key, token };
@@ -43,182 +50,239 @@ async function expectRefused(
   expect((await stack.upstreamCalls()).refresh_token).toBe(0);
 }
 
-describe('DPoP proofs that must fail (RFC 9449 §4.3)', () => {
-  it('wrong htm', async () => {
-    const { stack, key, token } = await boundToken();
-    await expectRefused(stack, token, await stack.proof(key, { htm: 'GET' }), 'htm');
-  });
-
-  it('wrong htu: another path', async () => {
-    const { stack, key, token } = await boundToken();
-    await expectRefused(stack, token, await stack.proof(key, { htu: `${SERVER}/swap` }), 'htu');
-  });
-
-  it('wrong htu: another host', async () => {
-    const { stack, key, token } = await boundToken();
-    const htu = 'http://elsewhere.test/refresh';
-    await expectRefused(stack, token, await stack.proof(key, { htu }), 'htu');
-  });
-
-  it('wrong htu: http for https', async () => {
-    const { stack, key, token } = await boundToken();
-    const proof = await stack.proof(key, { htu: 'http://swap.test/refresh' });
-    const response = await stack.app.fetch(
-      new Request('https://swap.test/refresh', {
-        method: 'POST',
-        headers: { dpop: proof },
-        body: new URLSearchParams({ refresh_token: token }),
-      }),
-    );
-    expect(await response.json()).toEqual({
-      error: 'invalid_dpop_proof',
-      error_description: DPOP_FAILURE_DESCRIPTIONS.htu,
+describe.each(PROOF_SIGNATURES)(
+  'DPoP proofs that must fail (RFC 9449 §4.3), %s',
+  (_, signature) => {
+    it('wrong htm', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      await expectRefused(stack, token, await stack.proof(key, { htm: 'GET' }), 'htm');
     });
-    expect((await stack.upstreamCalls()).refresh_token).toBe(0);
-  });
 
-  it('htu ignores the query and fragment, and compares normalised URLs', async () => {
-    const { stack, key, token } = await boundToken();
-    const htu = 'HTTP://SWAP.test:80/refresh?x=1#y';
-    expect((await stack.refresh(token, await stack.proof(key, { htu }))).status).toBe(200);
-  });
-
-  it('iat too old', async () => {
-    const { stack, key, token } = await boundToken();
-    const iat = Math.floor(stack.clock.now / 1000) - DPOP_IAT_WINDOW.pastSeconds - 1;
-    await expectRefused(stack, token, await stack.proof(key, { iat }), 'iat_too_old');
-  });
-
-  it('iat too far ahead', async () => {
-    const { stack, key, token } = await boundToken();
-    const iat = Math.ceil(stack.clock.now / 1000) + DPOP_IAT_WINDOW.futureSeconds + 1;
-    await expectRefused(stack, token, await stack.proof(key, { iat }), 'iat_in_future');
-  });
-
-  it('iat at the edges of the window is accepted (on the injected clock)', async () => {
-    const { stack, key, token } = await boundToken();
-    const proof = await stack.proof(key);
-    stack.clock.now += (DPOP_IAT_WINDOW.pastSeconds - 1) * 1000;
-    expect((await stack.refresh(token, proof)).status).toBe(200);
-    const ahead = Math.floor(stack.clock.now / 1000) + DPOP_IAT_WINDOW.futureSeconds - 1;
-    expect((await stack.refresh(token, await stack.proof(key, { iat: ahead }))).status).toBe(200);
-  });
-
-  it('jti reused on one instance', async () => {
-    const { stack, key, token } = await boundToken();
-    const proof = await stack.proof(key);
-    expect((await stack.refresh(token, proof)).status).toBe(200);
-    const again = await stack.refresh(token, proof);
-    expect(await again.json()).toEqual({
-      error: 'invalid_dpop_proof',
-      error_description: DPOP_FAILURE_DESCRIPTIONS.jti_reused,
+    it('wrong htu: another path', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      await expectRefused(stack, token, await stack.proof(key, { htu: `${SERVER}/swap` }), 'htu');
     });
-    expect((await stack.upstreamCalls()).refresh_token).toBe(1);
-  });
 
-  it('a proof without a jti', async () => {
-    const { stack, key, token } = await boundToken();
-    const proof = await stack.proof(key, { claims: { jti: undefined } });
-    await expectRefused(stack, token, proof, 'jti');
-  });
-
-  it('alg none', async () => {
-    const { stack, key, token } = await boundToken();
-    const proof = unsignedProof(key, `${SERVER}/refresh`, stack.clock.now);
-    await expectRefused(stack, token, proof, 'alg');
-  });
-
-  it('alg HS256', async () => {
-    const { stack, key, token } = await boundToken();
-    await expectRefused(
-      stack,
-      token,
-      await hmacProof(key, `${SERVER}/refresh`, stack.clock.now),
-      'alg',
-    );
-  });
-
-  it('an alg outside the allowlist (RS256)', async () => {
-    const { stack, token } = await boundToken();
-    const { privateKey, publicKey } = await generateKeyPair('RS256');
-    const rsa = { privateKey, publicJwk: await exportJWK(publicKey), alg: 'RS256' };
-    await expectRefused(stack, token, await stack.proof(rsa), 'alg');
-  });
-
-  it('a jwk with a private part', async () => {
-    const { stack, key, token } = await boundToken();
-    const privateJwk = await exportJWK(key.privateKey);
-    const proof = await stack.proof(key, { header: { jwk: privateJwk } });
-    await expectRefused(stack, token, proof, 'private_key');
-  });
-
-  it('a jwk that does not fit the alg', async () => {
-    const { stack, key, token } = await boundToken();
-    const proof = await stack.proof(key, { header: { jwk: { ...key.publicJwk, crv: 'P-384' } } });
-    await expectRefused(stack, token, proof, 'jwk');
-  });
-
-  it('no typ dpop+jwt', async () => {
-    const { stack, key, token } = await boundToken();
-    await expectRefused(stack, token, await stack.proof(key, { header: { typ: 'JWT' } }), 'typ');
-  });
-
-  it('a signature by another key', async () => {
-    const { stack, key, token } = await boundToken();
-    const proof = await stack.proof(key, { signWith: await dpopKey() });
-    await expectRefused(stack, token, proof, 'signature');
-  });
-
-  it('a malformed header', async () => {
-    const { stack, key, token } = await boundToken();
-    const good = await stack.proof(key);
-    for (const bad of [
-      'not a jwt',
-      `${good}.extra`,
-      'bm90IGpzb24.e30.c2ln',
-      `${good.slice(0, -4)}!!!!`,
-    ]) {
-      await expectRefused(stack, token, bad, 'malformed');
-    }
-  });
-
-  it('two DPoP headers', async () => {
-    const { stack, key, token } = await boundToken();
-    await expectRefused(stack, token, [await stack.proof(key), await stack.proof(key)], 'multiple');
-  });
-
-  it('a proof for another app', async () => {
-    const apps = ['a', 'b'].map((name) => ({
-      name,
-      clientId: `client-${name}`,
-      clientSecret: 'secret',
-      redirectUris: ['http://127.0.0.1/callback'],
-      dpop: 'allowed',
-    }));
-    const upstream = scriptedUpstream();
-    const { app, sealer } = await testAppsFileApp(upstream, apps);
-    const key = await dpopKey();
-    const thumbprint = await calculateJwkThumbprint(key.publicJwk, 'sha256');
-    const token = await sealer.seal('raw', sealingContext('client-b', { thumbprint }));
-    const proof = await makeProof(key, { htu: `${SERVER}/apps/a/refresh` }, Date.now());
-    const response = await app.fetch(
-      new Request(`${SERVER}/apps/b/refresh`, {
-        method: 'POST',
-        headers: { dpop: proof },
-        body: new URLSearchParams({ refresh_token: token }),
-      }),
-    );
-    expect(await response.json()).toEqual({
-      error: 'invalid_dpop_proof',
-      error_description: DPOP_FAILURE_DESCRIPTIONS.htu,
+    it('wrong htu: another host', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const htu = 'http://elsewhere.test/refresh';
+      await expectRefused(stack, token, await stack.proof(key, { htu }), 'htu');
     });
-    expect(upstream.calls).toHaveLength(0);
-  });
-});
 
-describe('DPoP-Nonce (RFC 9449 §8)', () => {
+    it('wrong htu: http for https', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const proof = await stack.proof(key, { htu: 'http://swap.test/refresh' });
+      const response = await stack.app.fetch(
+        new Request('https://swap.test/refresh', {
+          method: 'POST',
+          headers: { dpop: proof },
+          body: new URLSearchParams({ refresh_token: token }),
+        }),
+      );
+      expect(await response.json()).toEqual({
+        error: 'invalid_dpop_proof',
+        error_description: DPOP_FAILURE_DESCRIPTIONS.htu,
+      });
+      expect((await stack.upstreamCalls()).refresh_token).toBe(0);
+    });
+
+    it('htu ignores the query and fragment, and compares normalised URLs', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const htu = 'HTTP://SWAP.test:80/refresh?x=1#y';
+      expect((await stack.refresh(token, await stack.proof(key, { htu }))).status).toBe(200);
+    });
+
+    it('htu is the public URL (TOKENSWAP_PUBLIC_URL), not the one the request arrived at', async () => {
+      const stack = await dpopStack(
+        { TOKENSWAP_DPOP: 'allowed', TOKENSWAP_PUBLIC_URL: 'https://swap.example.com' },
+        Date.now(),
+        signature,
+      );
+      const key = await dpopKey();
+      const token = (await stack.swap(key, 'https://swap.example.com/swap')).refresh_token!;
+      const internal = await stack.proof(key, { htu: `${SERVER}/refresh` });
+      await expectRefused(stack, token, internal, 'htu');
+      const published = await stack.proof(key, { htu: 'https://swap.example.com/refresh' });
+      expect((await stack.refresh(token, published)).status).toBe(200);
+    });
+
+    it('iat too old', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const iat = Math.floor(stack.clock.now / 1000) - DPOP_IAT_WINDOW.pastSeconds - 1;
+      await expectRefused(stack, token, await stack.proof(key, { iat }), 'iat_too_old');
+    });
+
+    it('iat too far ahead', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const iat = Math.ceil(stack.clock.now / 1000) + DPOP_IAT_WINDOW.futureSeconds + 1;
+      await expectRefused(stack, token, await stack.proof(key, { iat }), 'iat_in_future');
+    });
+
+    it('iat at the edges of the window is accepted (on the injected clock)', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const proof = await stack.proof(key);
+      stack.clock.now += (DPOP_IAT_WINDOW.pastSeconds - 1) * 1000;
+      expect((await stack.refresh(token, proof)).status).toBe(200);
+      const ahead = Math.floor(stack.clock.now / 1000) + DPOP_IAT_WINDOW.futureSeconds - 1;
+      expect((await stack.refresh(token, await stack.proof(key, { iat: ahead }))).status).toBe(200);
+    });
+
+    it('jti reused on one instance', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const proof = await stack.proof(key);
+      expect((await stack.refresh(token, proof)).status).toBe(200);
+      const again = await stack.refresh(token, proof);
+      expect(await again.json()).toEqual({
+        error: 'invalid_dpop_proof',
+        error_description: DPOP_FAILURE_DESCRIPTIONS.jti_reused,
+      });
+      expect((await stack.upstreamCalls()).refresh_token).toBe(1);
+    });
+
+    it('an exp already passed, an nbf still ahead', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const nowSeconds = Math.floor(stack.clock.now / 1000);
+      const expired = await stack.proof(key, { claims: { exp: nowSeconds - 1 } });
+      await expectRefused(stack, token, expired, 'iat_too_old');
+      const early = await stack.proof(key, { claims: { nbf: nowSeconds + 30 } });
+      await expectRefused(stack, token, early, 'malformed');
+    });
+
+    it('a critical header extension', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      // Signed by hand: jose refuses to sign with an extension it does not know.
+      const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const header = { alg: 'ES256', typ: 'dpop+jwt', jwk: key.publicJwk, crit: ['x'], x: 1 };
+      const iat = Math.floor(stack.clock.now / 1000);
+      const claims = { htm: 'POST', htu: `${SERVER}/refresh`, iat, jti: crypto.randomUUID() };
+      const input = `${part(header)}.${part(claims)}`;
+      const signed = await crypto.subtle.sign(
+        { name: 'ECDSA', hash: 'SHA-256' },
+        key.privateKey,
+        new TextEncoder().encode(input),
+      );
+      const proof = `${input}.${Buffer.from(signed).toString('base64url')}`;
+      await expectRefused(stack, token, proof, 'malformed');
+    });
+
+    it('a proof without a jti', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const proof = await stack.proof(key, { claims: { jti: undefined } });
+      await expectRefused(stack, token, proof, 'jti');
+    });
+
+    it('alg none', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const proof = unsignedProof(key, `${SERVER}/refresh`, stack.clock.now);
+      await expectRefused(stack, token, proof, 'alg');
+    });
+
+    it('alg HS256', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      await expectRefused(
+        stack,
+        token,
+        await hmacProof(key, `${SERVER}/refresh`, stack.clock.now),
+        'alg',
+      );
+    });
+
+    it('an alg outside the allowlist (RS256)', async () => {
+      const { stack, token } = await boundToken(signature);
+      const { privateKey, publicKey } = await generateKeyPair('RS256');
+      const rsa = { privateKey, publicJwk: await exportJWK(publicKey), alg: 'RS256' };
+      await expectRefused(stack, token, await stack.proof(rsa), 'alg');
+    });
+
+    it('a jwk with a private part', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const privateJwk = await exportJWK(key.privateKey);
+      const proof = await stack.proof(key, { header: { jwk: privateJwk } });
+      await expectRefused(stack, token, proof, 'private_key');
+    });
+
+    it('a jwk that does not fit the alg', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const proof = await stack.proof(key, { header: { jwk: { ...key.publicJwk, crv: 'P-384' } } });
+      await expectRefused(stack, token, proof, 'jwk');
+    });
+
+    it('no typ dpop+jwt', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      await expectRefused(stack, token, await stack.proof(key, { header: { typ: 'JWT' } }), 'typ');
+    });
+
+    it('a signature by another key', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const proof = await stack.proof(key, { signWith: await dpopKey() });
+      await expectRefused(stack, token, proof, 'signature');
+    });
+
+    it('a malformed header', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      const good = await stack.proof(key);
+      for (const bad of [
+        'not a jwt',
+        `${good}.extra`,
+        'bm90IGpzb24.e30.c2ln',
+        `${good.slice(0, -4)}!!!!`,
+      ]) {
+        await expectRefused(stack, token, bad, 'malformed');
+      }
+    });
+
+    it('two DPoP headers', async () => {
+      const { stack, key, token } = await boundToken(signature);
+      await expectRefused(
+        stack,
+        token,
+        [await stack.proof(key), await stack.proof(key)],
+        'multiple',
+      );
+    });
+
+    it('a proof for another app', async () => {
+      const apps = ['a', 'b'].map((name) => ({
+        name,
+        clientId: `client-${name}`,
+        clientSecret: 'secret',
+        redirectUris: ['http://127.0.0.1/callback'],
+        dpop: 'allowed',
+      }));
+      const upstream = scriptedUpstream();
+      const { app, sealer } = await testAppsFileApp(
+        upstream,
+        apps,
+        {},
+        { proofSignature: signature },
+      );
+      const key = await dpopKey();
+      const thumbprint = await calculateJwkThumbprint(key.publicJwk, 'sha256');
+      const token = await sealer.seal('raw', sealingContext('client-b', { thumbprint }));
+      const proof = await makeProof(key, { htu: `${SERVER}/apps/a/refresh` }, Date.now());
+      const response = await app.fetch(
+        new Request(`${SERVER}/apps/b/refresh`, {
+          method: 'POST',
+          headers: { dpop: proof },
+          body: new URLSearchParams({ refresh_token: token }),
+        }),
+      );
+      expect(await response.json()).toEqual({
+        error: 'invalid_dpop_proof',
+        error_description: DPOP_FAILURE_DESCRIPTIONS.htu,
+      });
+      expect(upstream.calls).toHaveLength(0);
+    });
+  },
+);
+
+describe.each(PROOF_SIGNATURES)('DPoP-Nonce (RFC 9449 §8), %s', (_, signature) => {
   it('asks for a nonce, accepts it, and asks again once it is stale', async () => {
-    const stack = await dpopStack({ TOKENSWAP_DPOP: 'allowed', TOKENSWAP_DPOP_NONCE: 'true' });
+    const stack = await dpopStack(
+      { TOKENSWAP_DPOP: 'allowed', TOKENSWAP_DPOP_NONCE: 'true' },
+      Date.now(),
+      signature,
+    );
     const key = await dpopKey();
     const code = await stack.code();
     const first = await stack.post(
@@ -308,7 +372,13 @@ describe('configuration', () => {
     const key = await dpopKey();
     const now = Date.now();
     const proof = await makeProof(key, { htu: `${SERVER}/refresh`, jti: 'j1' }, now);
-    const deps = { store, now: () => now, keys: new ProofKeys(), scope: 'app' };
+    const deps = {
+      store,
+      now: () => now,
+      keys: new ProofKeys(),
+      signature: joseProofSignature,
+      scope: 'app',
+    };
     await verifyDpopProof(proof, { htm: 'POST', htu: `${SERVER}/refresh` }, deps);
     const windowMs = (DPOP_IAT_WINDOW.pastSeconds + DPOP_IAT_WINDOW.futureSeconds) * 1000;
     const thumbprint = await calculateJwkThumbprint(key.publicJwk, 'sha256');

@@ -1,47 +1,64 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../../src/core/state/memory-store.ts';
 import { RefreshCoalescer } from '../../../src/core/state/refresh-coalescer.ts';
-
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+import { controlledRefresh, until } from '../../support/controlled-refresh.ts';
+import { manualClock } from '../../support/manual-clock.ts';
 
 describe('refresh coalescing', () => {
   it('makes one call for concurrent refreshes of one token and gives all the same answer', async () => {
-    const coalescer = new RefreshCoalescer<{ n: number }>({ store: new MemoryStore() });
+    const clock = manualClock();
+    const coalescer = new RefreshCoalescer<{ n: number }>({
+      store: new MemoryStore({ now: clock.now }),
+      now: clock.now,
+      sleep: clock.sleep,
+    });
     let calls = 0;
+    let answer: (() => void) | undefined;
     const refresh = async () => {
       calls++;
-      await tick();
+      // Held until every concurrent caller has come in.
+      await new Promise<void>((resolve) => {
+        answer = resolve;
+      });
       return { n: calls };
     };
-    const answers = await Promise.all(
+    const pending = Promise.all(
       Array.from({ length: 50 }, () => coalescer.run('token-a', 'app', refresh)),
     );
+    await until(() => answer !== undefined);
+    answer!();
+    const answers = await pending;
     expect(calls).toBe(1);
     expect(new Set(answers.map((a) => JSON.stringify(a)))).toEqual(new Set(['{"n":1}']));
+    const later = async () => ({ n: ++calls });
     // A retry after the answer still gets it, within the window.
-    expect(await coalescer.run('token-a', 'app', refresh)).toEqual({ n: 1 });
+    expect(await coalescer.run('token-a', 'app', later)).toEqual({ n: 1 });
     expect(calls).toBe(1);
     // Another token, or the same token for another app, is another refresh.
-    await coalescer.run('token-b', 'app', refresh);
-    await coalescer.run('token-a', 'other-app', refresh);
+    await coalescer.run('token-b', 'app', later);
+    await coalescer.run('token-a', 'other-app', later);
     expect(calls).toBe(3);
   });
 
   it('shares one refresh across instances through a common store', async () => {
-    const store = new MemoryStore();
-    const instances = [1, 2, 3].map(() => new RefreshCoalescer<string>({ store, pollMs: 2 }));
-    let calls = 0;
-    const refresh = async () => {
-      calls++;
-      await tick();
-      return 'new-token';
-    };
-    const answers = await Promise.all(
-      instances.flatMap((instance) =>
-        Array.from({ length: 10 }, () => instance.run('shared-token', 'app', refresh)),
-      ),
+    const clock = manualClock();
+    const store = new MemoryStore({ now: clock.now });
+    const instances = [1, 2, 3].map(
+      () => new RefreshCoalescer<string>({ store, now: clock.now, sleep: clock.sleep, pollMs: 2 }),
     );
-    expect(calls).toBe(1);
+    const upstream = controlledRefresh();
+    const runs = instances.flatMap((instance) =>
+      Array.from({ length: 10 }, () => instance.run('shared-token', 'app', upstream.refresh)),
+    );
+    // One instance refreshes; the two others find its lock and wait for its answer.
+    await clock.sleeping(2);
+    expect(upstream.calls).toBe(1);
+    upstream.settle(0, 'new-token');
+    // The first to finish is the one that refreshed: its answer is kept and its lock gone.
+    await Promise.race(runs);
+    clock.advance(2);
+    const answers = await Promise.all(runs);
+    expect(upstream.calls).toBe(1);
     expect(answers.every((a) => a === 'new-token')).toBe(true);
   });
 

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { consoleLogger } from '../../../src/adapters/workers/console-logger.ts';
-import {
-  readLogLevel,
-  workerOnlyProblems,
-  workerVariables,
-} from '../../../src/adapters/workers/worker-env.ts';
+import { workerOnlyProblems, workerVariables } from '../../../src/adapters/workers/worker-env.ts';
 
 describe('Worker vars and secrets', () => {
   it('are read as text; bindings that are not text are left out', () => {
@@ -31,12 +27,6 @@ describe('Worker vars and secrets', () => {
     expect(problems.map((p) => p.variable)).toEqual(['TOKENSWAP_REDIS_URL', 'TOKENSWAP_CONFIG']);
     expect(JSON.stringify(problems)).not.toContain('p4ssw0rd');
     expect(workerOnlyProblems({ TOKENSWAP_REDIS_URL: ' ' })).toEqual([]);
-  });
-
-  it('LOG_LEVEL is info by default and one of the names of tokenswap serve', () => {
-    expect(readLogLevel({})).toBe('info');
-    expect(readLogLevel({ LOG_LEVEL: ' WARN ' })).toBe('warn');
-    expect(readLogLevel({ LOG_LEVEL: 'loud' })).toMatchObject({ variable: 'LOG_LEVEL' });
   });
 });
 
