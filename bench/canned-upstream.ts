@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
  * answers every POST /api/token at once (or after DELAY_MS) with a fixed token answer, and
  * counts the connections and TLS handshakes it sees and the requests by HTTP version (GET
  * /__stats; the connection that asks for them is not counted unless it also carried token
- * requests).
+ * requests). As the Web API it answers `GET /v1/bench/100kb` (with any bearer token) with the
+ * same 100 KB JSON every time.
  * Env: DELAY_MS; TLS_KEY and TLS_CERT (file paths; HTTPS when set, offering HTTP/2 and
  * HTTP/1.1 by ALPN); HTTP2=off for HTTPS with HTTP/1.1 only.
  */
@@ -31,6 +32,17 @@ const REFRESH_ANSWER = JSON.stringify({
   expires_in: 3600,
   scope: 'user-read-email',
 });
+
+/** A 100 KB Web API answer: a page of tracks, as `/v1/me/tracks` would send it. */
+const WEB_API_ANSWER = Buffer.from(
+  JSON.stringify({
+    items: Array.from({ length: 400 }, (_, i) => ({
+      id: `track${String(i).padStart(18, '0')}`,
+      name: `Track number ${i}`.padEnd(160, '.'),
+      uri: `spotify:track:${String(i).padStart(22, '0')}`,
+    })),
+  }).padEnd(100 * 1024, ' '),
+);
 
 const delayMs = Number(process.env.DELAY_MS ?? 0);
 const tls =
@@ -64,6 +76,15 @@ function handler(
   requests[req.httpVersion] = (requests[req.httpVersion] ?? 0) + 1;
   const socket = counted.get(req.socket);
   if (socket !== undefined) socket.token = true;
+  if (req.method === 'GET' && req.url === '/v1/bench/100kb') {
+    const bearer = /^Bearer \S+$/.test(req.headers.authorization ?? '');
+    res.statusCode = bearer ? 200 : 401;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.setHeader('content-length', bearer ? WEB_API_ANSWER.length : 0);
+    if (bearer) res.end(WEB_API_ANSWER);
+    else res.end();
+    return;
+  }
   let body = '';
   req.setEncoding('utf8');
   req.on('data', (chunk: string) => {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only plain,tls,dpop,cold,burst,storm] [--baseline <checkout>]`:
+ * `npm run bench [-- --quick] [--only plain,tls,dpop,bff,cold,burst,storm] [--baseline <checkout>]`:
  * tokenswap against the thinnest possible swap proxy, on loopback, in interleaved rounds, with a
  * canned upstream: plain and at once, over TLS (HTTP/2 and HTTP/1.1) after 20 ms, and in the
  * burst scenarios after 150 ms with thousands of clients. Prints the tables, then each target
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load-config.ts';
 import { type BurstRun, burstFigures, burstPair, burstScenario, describeBurst } from './burst.ts';
+import { bffScenario, describeBffScenario } from './bff-scenario.ts';
 import { describeDpopScenario, dpopScenario } from './dpop-scenario.ts';
 import { raiseFileLimit } from './file-limit.ts';
 import {
@@ -52,7 +53,7 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick;
-const GROUPS = ['plain', 'tls', 'dpop', 'cold', 'burst', 'storm'] as const;
+const GROUPS = ['plain', 'tls', 'dpop', 'bff', 'cold', 'burst', 'storm'] as const;
 const only = new Set(args.only?.split(',') ?? GROUPS);
 const runs = (group: (typeof GROUPS)[number]) => only.has(group);
 /** The most connections the pool opens, at the default config. */
@@ -427,6 +428,7 @@ async function main() {
           ),
         ]
       : [];
+    const bffRun = runs('bff') ? await bffScenario(root, ROUNDS, ROUND_SECONDS) : undefined;
     const bursts: BurstRun[] = [];
     const burstRounds = quick ? 1 : 2;
     if (runs('burst')) {
@@ -505,6 +507,13 @@ async function main() {
         'DPoP (TOKENSWAP_DPOP=allowed): refreshes of tokens bound to 64 client keys, a fresh ES256 proof per request (made before each round), against bearer refreshes on the same server, rounds paired in time',
       );
       for (const run of dpopRuns) console.log(`\n${describeDpopScenario(run)}`);
+    }
+    if (bffRun !== undefined) {
+      console.log();
+      console.log(
+        'Backend-for-frontend (TOKENSWAP_BFF_ORIGINS): a 100 KB Web API answer through /bff/api, streamed, against the same answer fetched straight from the canned upstream, rounds paired in time',
+      );
+      console.log(`\n${describeBffScenario(bffRun)}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,8 @@ import { startWebApp } from './login/web-app-server.ts';
 const USAGE = `Usage: tokenswap demo [--port 3000] [--emulator-port 4100] [--web-port 5173]
 
 Runs the whole flow offline, on 127.0.0.1: the Spotify accounts emulator, a swap server
-configured against it, and the browser demo app. Prints the URLs, an authorize URL to open, and
+configured against it, and the browser demo app (and its backend-for-frontend variant, where
+the page holds no token). Prints the URLs, an authorize URL to open, and
 the command that logs in from a terminal. Runs until Ctrl-C. A busy port is replaced by a free
 one, and the demo says so.
 
@@ -27,7 +28,7 @@ Options:
 const HOST = '127.0.0.1';
 const SCOPE = 'user-read-email user-read-private';
 /** Loopback URIs without a port match any port: the terminal login's and the web app's. */
-const REDIRECT_URIS = [...DEMO_APP.redirectUris, `http://${HOST}/`];
+const REDIRECT_URIS = [...DEMO_APP.redirectUris, `http://${HOST}/`, `http://${HOST}/bff/callback`];
 /** Where the hand-made authorize URL sends the browser back: nothing listens there. */
 const MANUAL_REDIRECT = `http://${HOST}:8888/callback`;
 
@@ -90,6 +91,8 @@ export const demoCommand: Command = {
       // For this session only, and never printed; a deployment keeps its keys (tokenswap keygen).
       TOKENSWAP_ENCRYPTION_KEYS: generateEncryptionKey('demo'),
       TOKENSWAP_CORS_ORIGINS: web.url,
+      // The page's backend-for-frontend variant (bff.html): sessions in an HttpOnly cookie.
+      TOKENSWAP_BFF_ORIGINS: web.url,
       // Refresh tokens bound to the browser's (or the terminal login's) key where it sends proofs.
       TOKENSWAP_DPOP: 'allowed',
       HOST,
@@ -115,6 +118,7 @@ export const demoCommand: Command = {
         `  accounts emulator  ${emulator.url}   (users: alice, bob)`,
         `  swap server        ${service.url}   (POST /swap, POST /refresh, GET /.well-known/tokenswap)`,
         `  browser app        ${web.url}/`,
+        `                     ${web.url}/bff.html   (backend-for-frontend: no token in the page)`,
         '',
         'Open the browser app and log in. Or log in from a terminal:',
         `  npx tokenswap login --server ${service.url}`,

@@ -4,6 +4,27 @@ import { describe, expect, it } from 'vitest';
 const ENTRY = new URL('./index.ts', import.meta.url).pathname;
 
 describe('tokenswap/client runs outside Node', () => {
+  it('tokenswap/client/bff bundles small, with nothing from outside the library', async () => {
+    const result = await build({
+      entryPoints: [new URL('./bff/index.ts', import.meta.url).pathname],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((path) => !path.startsWith('src/client/'))).toEqual([]);
+    const code = result.outputFiles[0]!.text;
+    expect(code).not.toMatch(/\bfrom\s*["']node:|require\(/);
+    expect(code.length).toBeLessThan(12_000);
+    for (const name of ['createBffClient', 'BffClient', 'TokenSwapClientError']) {
+      expect(code).toMatch(new RegExp(`\\b${name}\\b`));
+    }
+  });
+
   it('bundles for the browser with no Node built-in and without the Spotify SDK', async () => {
     const result = await build({
       entryPoints: [ENTRY],

@@ -1,3 +1,4 @@
+import { type BffSettings, bffOriginProblem } from '../core/bff/bff-settings.ts';
 import { DPOP_POLICIES, parseDpopPolicy } from '../core/dpop/dpop-settings.ts';
 import type { ProviderProfile } from '../core/providers/index.ts';
 import type { AppConfig, AppProvider } from './config.ts';
@@ -17,6 +18,7 @@ const APP_KEYS = new Set([
   'provider',
   'providerUrl',
   'apiUrl',
+  'bff',
 ]);
 
 /** An app's provider from its profile (undefined: the environment's) and its own URLs. */
@@ -55,7 +57,7 @@ function invalidJsonMessage(error: unknown): string {
 
 /**
  * The apps of a `TOKENSWAP_CONFIG` file: `{ "apps": [{ name, clientId, clientSecret,
- * redirectUris, corsOrigins, scopes?, dpop?, dpopNonce?, provider?, providerUrl?, apiUrl? }] }`. A secret may be `env:VARIABLE`.
+ * redirectUris, corsOrigins, scopes?, dpop?, dpopNonce?, provider?, providerUrl?, apiUrl?, bff? }] }`. A secret may be `env:VARIABLE`.
  * Every problem is reported against `variable` (the file's setting) with the app and field it is
  * about.
  */
@@ -136,6 +138,7 @@ function readAppEntry(
     entry.provider === undefined ? undefined : readAppsFileProfile(entry.provider, fail);
   const providerUrl = urlField(entry.providerUrl, 'providerUrl', fail);
   const apiUrl = urlField(entry.apiUrl, 'apiUrl', fail);
+  const bff = readBff(entry.bff, fail);
   if (secret === undefined) return undefined;
   if (entry.provider !== undefined && profile === undefined) return undefined;
   return {
@@ -148,6 +151,7 @@ function readAppEntry(
     scopes,
     dpop: { policy: dpop ?? 'off', nonce: entry.dpopNonce === true },
     provider: resolveProvider(profile, { providerUrl, apiUrl }),
+    ...(bff && { bff }),
   };
 }
 
@@ -168,6 +172,22 @@ function urlField(
     return undefined;
   }
   return value.replace(/\/+$/, '');
+}
+
+/** `"bff": { "origins": [...] }`: the backend-for-frontend mode for this entry. */
+function readBff(value: unknown, fail: (message: string) => void): BffSettings | undefined {
+  if (value === undefined) return undefined;
+  const origins = isRecord(value) ? stringList(value.origins) : undefined;
+  if (!isRecord(value) || origins === undefined || origins.length === 0) {
+    fail('bff must be {"origins": ["https://app.example.com", …]} with at least one origin');
+    return undefined;
+  }
+  for (const key of Object.keys(value)) if (key !== 'origins') fail(`bff: unknown key "${key}"`);
+  for (const origin of origins) {
+    const problem = bffOriginProblem(origin);
+    if (problem !== undefined) fail(`bff.origins: ${problem}`);
+  }
+  return { origins };
 }
 
 function resolveSecret(

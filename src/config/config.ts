@@ -1,3 +1,4 @@
+import type { BffSettings } from '../core/bff/bff-settings.ts';
 import type { DpopSettings } from '../core/dpop/dpop-settings.ts';
 import type { TrustProxy } from '../core/http/client-address.ts';
 import type { ProviderProfile } from '../core/providers/index.ts';
@@ -32,6 +33,8 @@ export interface AppConfig {
   /** DPoP-bound refresh tokens (RFC 9449); off when absent. */
   readonly dpop?: DpopSettings | undefined;
   readonly provider: AppProvider;
+  /** Backend-for-frontend mode (sessions in an HttpOnly cookie); off when absent. */
+  readonly bff?: BffSettings | undefined;
 }
 
 export type SealingConfig =
@@ -56,6 +59,8 @@ export interface Config {
   readonly providerUrl: string | undefined;
   /** Base URL of the environment's provider's API, published to clients by discovery. */
   readonly apiUrl: string | undefined;
+  /** `TOKENSWAP_BFF_API_URL`: the API `/bff/api/*` forwards to; undefined: each app's provider API. */
+  readonly bffApiUrl: string | undefined;
   /**
    * The server's external origin (`TOKENSWAP_PUBLIC_URL`), which every URL it publishes starts
    * with; undefined: each request's own origin.

@@ -1,3 +1,5 @@
+import type { BffSettings } from '../core/bff/bff-settings.ts';
+import { bffOriginProblem } from '../core/bff/bff-settings.ts';
 import { DPOP_POLICIES, type DpopSettings, parseDpopPolicy } from '../core/dpop/dpop-settings.ts';
 import { parseTrustProxy } from '../core/http/client-address.ts';
 import type { ProviderProfile } from '../core/providers/index.ts';
@@ -215,7 +217,48 @@ function readApp(env: EnvReader, provider: EnvProvider): AppConfig {
     scopes: undefined,
     dpop: readDpop(env),
     provider: providerOf(profile, {}, provider),
+    bff: readBff(env),
   };
+}
+
+/** `TOKENSWAP_BFF_ORIGINS`: the app's own origins; the mode is off when unset. */
+function readBff(env: EnvReader): BffSettings | undefined {
+  const origins = env.list('TOKENSWAP_BFF_ORIGINS');
+  for (const origin of origins) {
+    const problem = bffOriginProblem(origin);
+    if (problem !== undefined) env.problem('TOKENSWAP_BFF_ORIGINS', problem);
+  }
+  return origins.length === 0 ? undefined : { origins };
+}
+
+/**
+ * `TOKENSWAP_BFF_API_URL`: the API `/bff/api/*` forwards to; unset, each app's provider API. An
+ * app in the mode whose provider publishes none needs it.
+ */
+function readBffApiUrl(env: EnvReader, apps: readonly AppConfig[]): string | undefined {
+  const url =
+    env.optional('TOKENSWAP_BFF_API_URL') === undefined
+      ? undefined
+      : env.baseUrl('TOKENSWAP_BFF_API_URL', 'https://api.example.com');
+  const without = apps.find((app) => app.bff !== undefined && app.provider.apiUrl === undefined);
+  if (url === undefined && without !== undefined) {
+    env.problem(
+      'TOKENSWAP_BFF_API_URL',
+      `the backend-for-frontend mode of app "${without.name}" forwards to its provider's API, ` +
+        `and ${without.provider.profile.displayName} publishes none here: set the API's URL.`,
+    );
+  }
+  return url;
+}
+
+/** The session cookie holds the tokens sealed: without sealing there is nothing to seal with. */
+function checkBffSealing(apps: readonly AppConfig[], sealing: SealingConfig, env: EnvReader) {
+  if (sealing.mode !== 'plaintext' || !apps.some((app) => app.bff !== undefined)) return;
+  env.problem(
+    'TOKENSWAP_BFF_ORIGINS',
+    'the backend-for-frontend mode seals its sessions, so it needs sealing: unset ' +
+      'TOKENSWAP_PLAINTEXT_REFRESH_TOKENS and set TOKENSWAP_ENCRYPTION_KEYS, or turn the mode off.',
+  );
 }
 
 /** `TOKENSWAP_DPOP` (off, allowed, required) and `TOKENSWAP_DPOP_NONCE`. */
@@ -309,6 +352,7 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
     mount: overrides.appsFile ? 'named' : 'root',
     providerUrl: provider.providerUrl?.value,
     apiUrl: provider.apiUrl,
+    bffApiUrl: readBffApiUrl(env, apps),
     publicUrl: readPublicUrl(env),
     host: overrides.host ?? env.optional('HOST') ?? SETTINGS.HOST.default,
     port: overrides.port ?? integer(env, 'PORT'),
@@ -338,6 +382,7 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
     logLevel: env.parsed('LOG_LEVEL', SETTINGS.LOG_LEVEL.default, parseLogLevel) ?? 'info',
   };
   checkDpopSealing(config.apps, config.sealing, env);
+  checkBffSealing(config.apps, config.sealing, env);
   if (config.headersTimeoutMs > config.requestTimeoutMs) {
     env.problem(
       'TOKENSWAP_HEADERS_TIMEOUT_MS',

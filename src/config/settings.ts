@@ -122,6 +122,12 @@ export const SETTINGS = Object.freeze({
   },
   TOKENSWAP_CONFIG: { summary: 'a JSON file of several apps (served under /apps/<name>/)' },
   TOKENSWAP_CORS_ORIGINS: { summary: 'browser origins allowed to call the token endpoints' },
+  TOKENSWAP_BFF_ORIGINS: {
+    summary: "backend-for-frontend mode (/bff/): the app's own page origins, comma-separated",
+  },
+  TOKENSWAP_BFF_API_URL: {
+    summary: "API /bff/api forwards to (default the provider's, SPOTIFY_API_URL)",
+  },
   TOKENSWAP_RATE_LIMIT: {
     summary: 'per client address: 30/min, 5/s, 1000/h or off',
     default: '300/min',

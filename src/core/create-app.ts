@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import type { GetConnInfo } from 'hono/conninfo';
 import type { AppConfig, Config } from '../config/config.ts';
 import type { AppContext } from './app-context.ts';
+import type { ApiFetch } from './bff/api-proxy.ts';
+import { createBffRoutes } from './bff/bff-routes.ts';
 import { createDpopGate } from './dpop/dpop-gate.ts';
 import { ProofKeys } from './dpop/proof-keys.ts';
 import { joseProofSignature, type ProofSignatureVerifier } from './dpop/proof-signature.ts';
@@ -60,6 +62,8 @@ export interface AppDeps {
   readonly getConnInfo?: GetConnInfo;
   /** Runtime checks for `GET /readyz` (shutting down, Redis, …), beside the circuit's. */
   readonly readiness?: readonly ReadinessCheck[];
+  /** How `/bff/api/*` reaches the Web API (streaming both ways); the runtime's `fetch` by default. */
+  readonly apiFetch?: ApiFetch;
 }
 
 /** The runtime-agnostic server: a function from a Web-standard Request to a Response. */
@@ -207,6 +211,10 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
       peerAddress,
     };
     root.route(prefix(app) || '/', createTokenRoutes(ctx, discovery, limit));
+    if (app.bff) {
+      const bff = { config, deps, basePath: prefix(app), origin, peerAddress, store, now, random };
+      root.route(prefix(app) || '/', createBffRoutes(ctx, app.bff, bff));
+    }
   }
   root.all('*', notFound);
   root.onError((thrown, c) => {

@@ -110,6 +110,24 @@ export const TOKEN_SWAP_ERRORS = Object.freeze({
     error: 'use_dpop_nonce',
     description: 'Authorization server requires nonce in DPoP proof',
   },
+  /** The backend-for-frontend mode: a state-changing call without its CSRF header, or cross-site. */
+  CSRF_REJECTED: { status: 403, error: 'forbidden' },
+  /** The backend-for-frontend mode: no session (none, tampered with, or its refresh token revoked). */
+  LOGIN_REQUIRED: {
+    status: 401,
+    error: 'login_required',
+    description: 'There is no session: log in at /bff/login',
+  },
+  WEB_API_UNAVAILABLE: {
+    status: 502,
+    error: 'temporarily_unavailable',
+    description: 'The Web API is unavailable, try again later',
+  },
+  WEB_API_TIMEOUT: {
+    status: 504,
+    error: 'temporarily_unavailable',
+    description: 'The Web API did not answer in time, try again later',
+  },
   /** The configuration is not usable: the log names the variables, the client never. */
   NOT_CONFIGURED: {
     status: 500,

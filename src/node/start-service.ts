@@ -10,6 +10,7 @@ import { nodeProofSignature } from './node-proof-signature.ts';
 import { startNodeServer } from './node-server.ts';
 import { createRandomPool } from './random-pool.ts';
 import { getServerConnInfo } from './server-conn-info.ts';
+import { createUndiciApiFetch } from './undici-api-fetch.ts';
 import { createUndiciUpstream, type UndiciUpstream } from './undici-upstream.ts';
 
 export interface RunningService {
@@ -23,7 +24,10 @@ export interface RunningService {
  * off. A call can outlast the grace period (the upstream deadline is its own), and waiting for it
  * would keep a stopping instance up past the time its platform gives it.
  */
-async function closeUpstreamWithin(upstream: UndiciUpstream, ms: number): Promise<void> {
+async function closeUpstreamWithin(
+  upstream: Pick<UndiciUpstream, 'close' | 'destroy'>,
+  ms: number,
+): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), Math.max(0, ms));
@@ -52,8 +56,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     clientSignal: () => clientRequest.getStore()?.signal,
   });
   const services = await createRuntimeServices(config, logger, sealer);
+  const api = createUndiciApiFetch({ timeoutMs: config.upstreamTimeoutMs });
   const app = createApp(config, {
     upstream,
+    apiFetch: api.fetch,
     sealer,
     logger,
     metrics: services.metrics,
@@ -86,6 +92,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       // Upstream calls may still run (for clients cut off or gone): what is left of the grace.
       await Promise.all([
         closeUpstreamWithin(upstream, deadline - performance.now()),
+        closeUpstreamWithin(api, deadline - performance.now()),
         services.close(),
       ]);
     },

@@ -150,6 +150,7 @@ describe('npm pack makes a package that works from a clean directory', () => {
         'tokenswap/aws-lambda': 'createLambdaHandler',
         'tokenswap/vercel': 'createVercelHandler',
         'tokenswap/client': 'createTokenSwapClient',
+        'tokenswap/client/bff': 'createBffClient',
         'tokenswap/emulator': 'createEmulator',
       };
       for (const [specifier, name] of Object.entries(names)) {
@@ -165,6 +166,7 @@ describe('npm pack makes a package that works from a clean directory', () => {
       'tokenswap/aws-lambda function',
       'tokenswap/vercel function',
       'tokenswap/client function',
+      'tokenswap/client/bff function',
       'tokenswap/emulator function',
     ]);
   });

@@ -30,10 +30,11 @@ export interface RunningWebApp {
 }
 
 /**
- * `examples/web/app.ts` and the client library it imports, as one browser module. esbuild is a
- * development dependency: the demo runs from a checkout of the repository.
+ * `examples/web/app.ts` (and `bff-app.ts`, the backend-for-frontend variant) with the client
+ * library each imports, as one browser module each. esbuild is a development dependency: the
+ * demo runs from a checkout of the repository.
  */
-async function bundleApp(): Promise<string> {
+async function bundleApp(entry: string): Promise<string> {
   let esbuild: typeof import('esbuild');
   try {
     esbuild = await import('esbuild');
@@ -46,7 +47,7 @@ async function bundleApp(): Promise<string> {
     );
   }
   const result = await esbuild.build({
-    entryPoints: [`${WEB_DIR}app.ts`],
+    entryPoints: [`${WEB_DIR}${entry}`],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -70,10 +71,16 @@ function answer(res: ServerResponse, status: number, type: string, body: string)
 
 /**
  * Serves the static browser app (`examples/web/`) on loopback: `index.html` at `/` (also the
- * app's redirect URI), the bundled `app.js`, and `config.json` naming the swap server.
+ * app's redirect URI), the bundled `app.js`, its backend-for-frontend variant at `/bff.html`
+ * (with `bff.js`), and `config.json` naming the swap server.
  */
 export async function startWebApp(options: WebAppOptions): Promise<RunningWebApp> {
-  const [html, script] = await Promise.all([readFile(`${WEB_DIR}index.html`, 'utf8'), bundleApp()]);
+  const [html, script, bffHtml, bffScript] = await Promise.all([
+    readFile(`${WEB_DIR}index.html`, 'utf8'),
+    bundleApp('app.ts'),
+    readFile(`${WEB_DIR}bff.html`, 'utf8'),
+    bundleApp('bff-app.ts'),
+  ]);
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const route = `${req.method} ${path}`;
@@ -81,6 +88,10 @@ export async function startWebApp(options: WebAppOptions): Promise<RunningWebApp
       answer(res, 200, 'text/html; charset=utf-8', html);
     } else if (route === 'GET /app.js') {
       answer(res, 200, 'text/javascript; charset=utf-8', script);
+    } else if (route === 'GET /bff.html') {
+      answer(res, 200, 'text/html; charset=utf-8', bffHtml);
+    } else if (route === 'GET /bff.js') {
+      answer(res, 200, 'text/javascript; charset=utf-8', bffScript);
     } else if (route === 'GET /config.json') {
       answer(res, 200, 'application/json', JSON.stringify(options.settings()));
     } else if (route === 'POST /demo/expire-access-tokens' && options.expireAccessTokens) {
