@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load-config.ts';
-import { type BurstRun, burstFigures, burstPair, burstScenario, describeBurst } from './burst.ts';
 import { bffScenario, describeBffScenario } from './bff-scenario.ts';
+import { type BurstRun, burstFigures, burstPair, burstScenario, describeBurst } from './burst.ts';
 import { describeDpopScenario, dpopScenario } from './dpop-scenario.ts';
 import { raiseFileLimit } from './file-limit.ts';
 import {
