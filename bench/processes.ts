@@ -1,8 +1,9 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/free-port.ts';
+import type { Certificate } from '../test/support/self-signed-cert.ts';
 import { APP } from './workload.ts';
 
 export interface Child {
@@ -120,25 +121,31 @@ export function cpuMicros(pid: number | undefined): number {
   }
 }
 
-export interface Certificate {
-  /** PEM file paths. */
-  readonly key: string;
-  readonly cert: string;
-}
+export type { Certificate } from '../test/support/self-signed-cert.ts';
+export { selfSignedCert } from '../test/support/self-signed-cert.ts';
 
 /** How long the TLS upstream takes to answer: about what a real deployment waits on Spotify. */
 export const TLS_UPSTREAM_DELAY_MS = 20;
 
 /**
  * The canned upstream (`canned-upstream.ts`): plain HTTP answering at once, or with `tls`, HTTPS
- * answering after TLS_UPSTREAM_DELAY_MS.
+ * answering after `delayMs` (TLS_UPSTREAM_DELAY_MS unless told), offering HTTP/2 and HTTP/1.1
+ * by ALPN unless `http2` is false.
  */
-export function startUpstream(tls?: Certificate): Promise<Child> {
+export function startUpstream(
+  tls?: Certificate,
+  options: { delayMs?: number; http2?: boolean } = {},
+): Promise<Child> {
   return startNode(
     [fileURLToPath(new URL('canned-upstream.ts', import.meta.url))],
     tls === undefined
       ? {}
-      : { DELAY_MS: `${TLS_UPSTREAM_DELAY_MS}`, TLS_KEY: tls.key, TLS_CERT: tls.cert },
+      : {
+          DELAY_MS: `${options.delayMs ?? TLS_UPSTREAM_DELAY_MS}`,
+          TLS_KEY: tls.key,
+          TLS_CERT: tls.cert,
+          HTTP2: options.http2 === false ? 'off' : 'on',
+        },
   );
 }
 
@@ -157,34 +164,4 @@ export function startReference(upstream: Child, env: Record<string, string>): Pr
     ...env,
     UPSTREAM_URL: upstream.url,
   });
-}
-
-/** A self-signed P-256 certificate for 127.0.0.1, made with openssl in `dir`: the TLS upstream's. */
-export function selfSignedCert(dir: string): Certificate {
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key, cert };
 }

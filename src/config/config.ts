@@ -69,6 +69,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly upstreamTimeoutMs: number;
+  /** How the Node runtime connects to the accounts service. */
+  readonly upstreamPool: UpstreamPoolConfig;
   readonly sealing: SealingConfig;
   readonly legacyBihSecret: string | undefined;
   /** Per client address on the token endpoints; undefined when turned off. */
@@ -89,4 +91,18 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** `LOG_LEVEL`: the quietest level still written. */
   readonly logLevel: LogLevel;
+}
+
+/** The Node runtime's connections to the accounts service (`src/node/undici-upstream.ts`). */
+export interface UpstreamPoolConfig {
+  /** Most connections open at once; the pool grows toward it only while calls queue. */
+  readonly maxConnections: number;
+  /** Most new connections opened per second: a burst never sets off a herd of TLS handshakes. */
+  readonly connectsPerSecond: number;
+  /** Calls in flight at once on one HTTP/2 connection. */
+  readonly streamsPerConnection: number;
+  /** A connection without a call for this long is closed (ms). */
+  readonly idleMs: number;
+  /** Offer HTTP/2 by ALPN, falling back to HTTP/1.1; false (the default): HTTP/1.1 only. */
+  readonly http2: boolean;
 }

@@ -357,6 +357,13 @@ export function loadConfig(rawEnv: Env, overrides: ConfigOverrides = {}): Config
     host: overrides.host ?? env.optional('HOST') ?? SETTINGS.HOST.default,
     port: overrides.port ?? integer(env, 'PORT'),
     upstreamTimeoutMs: integer(env, 'TOKENSWAP_UPSTREAM_TIMEOUT_MS'),
+    upstreamPool: {
+      maxConnections: integer(env, 'TOKENSWAP_UPSTREAM_MAX_CONNECTIONS'),
+      connectsPerSecond: integer(env, 'TOKENSWAP_UPSTREAM_CONNECTS_PER_SECOND'),
+      streamsPerConnection: integer(env, 'TOKENSWAP_UPSTREAM_HTTP2_STREAMS'),
+      idleMs: integer(env, 'TOKENSWAP_UPSTREAM_IDLE_MS'),
+      http2: env.boolean('TOKENSWAP_UPSTREAM_HTTP2'),
+    },
     sealing: readSealing(env),
     legacyBihSecret: env.optional('TOKENSWAP_LEGACY_BIH_SECRET'),
     rateLimit: env.parsed(

@@ -78,6 +78,33 @@ export const SETTINGS = Object.freeze({
     min: 100,
     max: 120_000,
   },
+  TOKENSWAP_UPSTREAM_MAX_CONNECTIONS: {
+    summary: 'most upstream connections at once; the pool grows toward it while calls queue',
+    default: 256,
+    min: 1,
+    max: 4_096,
+  },
+  TOKENSWAP_UPSTREAM_CONNECTS_PER_SECOND: {
+    summary: 'most new upstream connections opened per second',
+    default: 32,
+    min: 1,
+    max: 1_000,
+  },
+  TOKENSWAP_UPSTREAM_IDLE_MS: {
+    summary: 'an upstream connection without a call this long is closed',
+    default: 30_000,
+    min: 1_000,
+    max: 600_000,
+  },
+  TOKENSWAP_UPSTREAM_HTTP2: {
+    summary: 'true offers the upstream HTTP/2 by ALPN (HTTP/1.1 the fallback)',
+  },
+  TOKENSWAP_UPSTREAM_HTTP2_STREAMS: {
+    summary: 'calls at once on one HTTP/2 upstream connection',
+    default: 100,
+    min: 1,
+    max: 1_000,
+  },
   TOKENSWAP_HEADERS_TIMEOUT_MS: {
     summary: 'how long a client gets to send its headers',
     default: 10_000,

@@ -85,6 +85,16 @@ function notFound(): never {
   throw new TokenSwapError('NOT_FOUND');
 }
 
+/** A number in [0, 1) from the injected random source: the retry jitter. */
+function unitInterval(random: (bytes: Uint8Array) => Uint8Array): () => number {
+  const word = new Uint32Array(1);
+  const bytes = new Uint8Array(word.buffer);
+  return () => {
+    random(bytes);
+    return word[0]! / 2 ** 32;
+  };
+}
+
 /**
  * Builds the server from a validated config and its dependencies. No side effects: it never
  * listens and never reads the environment.
@@ -102,7 +112,12 @@ export function createApp(config: Config, deps: AppDeps): TokenSwapApp {
     const { tokenUrl, profile } = app.provider;
     let guard = guards.get(tokenUrl);
     if (guard === undefined) {
-      guard = new UpstreamGuard({ now, metrics, serviceName: profile.serviceName });
+      guard = new UpstreamGuard({
+        now,
+        metrics,
+        random: unitInterval(random),
+        serviceName: profile.serviceName,
+      });
       guards.set(tokenUrl, guard);
     }
     return guard;

@@ -93,6 +93,15 @@ export const TOKEN_SWAP_ERRORS = Object.freeze({
     error: 'temporarily_unavailable',
     description: 'The {upstream} is failing, try again later',
   },
+  /**
+   * An upstream call this server refused before sending it: no capacity before its deadline,
+   * or its client gone. Never a failure of the upstream (the circuit ignores it).
+   */
+  UPSTREAM_BUSY: {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The server is busy, try again shortly',
+  },
   /** RFC 9449 §5, §12.2; the description names the check that failed. */
   INVALID_DPOP_PROOF: { status: 400, error: 'invalid_dpop_proof' },
   /** RFC 9449 §8. */

@@ -17,6 +17,11 @@ export interface Metrics {
     seconds: number,
   ): void;
   retry(kind: UpstreamCallKind): void;
+  /**
+   * An upstream call refused before it was sent: no capacity before its deadline
+   * (`overloaded`, answered 503 at once) or its client hung up while it waited (`client_gone`).
+   */
+  shed(kind: UpstreamCallKind, reason: 'overloaded' | 'client_gone'): void;
   circuit(state: CircuitStateName): void;
   rateLimited(): void;
   coalesced(): void;
@@ -28,6 +33,7 @@ export const silentMetrics: Metrics = Object.freeze({
   request() {},
   upstream() {},
   retry() {},
+  shed() {},
   circuit() {},
   rateLimited() {},
   coalesced() {},

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener, type HttpBindings, RequestError } from '@hono/node-server';
-import { checkPhase } from './check-phase.ts';
-import { watchLoopLoad } from './loop-load.ts';
+import { batchRequest } from './turn-batching.ts';
 
 export interface NodeServerOptions {
   readonly fetch: (
@@ -154,7 +153,6 @@ function urlOf(address: AddressInfo): string {
 export async function startNodeServer(options: NodeServerOptions): Promise<RunningServer> {
   const handle = (request: Request, env: unknown) =>
     options.fetch(request, { remoteAddress: (env as HttpBindings).incoming.socket.remoteAddress });
-  const load = watchLoopLoad();
   const server = createServer(
     {
       headersTimeout: options.headersTimeoutMs ?? 10_000,
@@ -166,25 +164,18 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
       // (Node's own refusal has no body).
       requireHostHeader: false,
     },
-    // While the event loop is saturated, the requests that arrive in one turn are handled
-    // together in its check phase: less CPU per request. Otherwise each is handled at once: a
-    // request does not wait for the others of its turn, and its upstream call starts sooner
-    // (npm run bench: TLS scenario).
-    getRequestListener(
-      (request, env) =>
-        load.busy ? checkPhase().then(() => handle(request, env)) : handle(request, env),
-      {
-        // Called when the listener cannot build the Request, before the app sees anything
-        // (the app turns its own failures into responses), or if the handler threw at once.
-        errorHandler: (error) => {
-          if (!(error instanceof RequestError)) {
-            return closingJsonError(500, 'server_error', 'The server failed to handle the request');
-          }
-          options.onClientError?.('INVALID_REQUEST_URL', 400);
-          return invalidRequestUrl();
-        },
+    // The requests of one turn are handled together while the loop is saturated (turn-batching.ts).
+    getRequestListener((request, env) => batchRequest(() => handle(request, env)), {
+      // Called when the listener cannot build the Request, before the app sees anything
+      // (the app turns its own failures into responses), or if the handler threw at once.
+      errorHandler: (error) => {
+        if (!(error instanceof RequestError)) {
+          return closingJsonError(500, 'server_error', 'The server failed to handle the request');
+        }
+        options.onClientError?.('INVALID_REQUEST_URL', 400);
+        return invalidRequestUrl();
       },
-    ),
+    }),
   );
   const responses = new OpenResponses();
   server.on('request', (request: IncomingMessage, response: ServerResponse) =>
@@ -195,10 +186,7 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
     options.onClientError?.(error.code ?? 'unknown', status);
   });
   await new Promise<void>((resolve, reject) => {
-    const failed = (error: Error) => {
-      load.stop();
-      reject(error);
-    };
+    const failed = (error: Error) => reject(error);
     server.once('error', failed);
     server.listen(options.port, options.host, () => {
       server.off('error', failed);
@@ -217,7 +205,6 @@ export async function startNodeServer(options: NodeServerOptions): Promise<Runni
         server.closeAllConnections();
       }, graceMs);
       server.close(() => {
-        load.stop();
         clearInterval(idleSweep);
         clearTimeout(deadline);
         resolve(!cutOff);

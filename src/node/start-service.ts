@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
 import type { Logger } from '../core/logger.ts';
@@ -45,9 +46,14 @@ async function closeUpstreamWithin(
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const random = createRandomPool();
   const sealer = await createSealerFromConfig(config, logger, nodeAeadEngine(random));
+  // The client request each upstream call is made for: its signal aborts when the client hangs
+  // up, and a call still waiting for a connection then is not sent.
+  const clientRequest = new AsyncLocalStorage<Request>();
   const upstream = createUndiciUpstream({
+    pool: config.upstreamPool,
     headersTimeoutMs: config.upstreamTimeoutMs,
     bodyTimeoutMs: config.upstreamTimeoutMs,
+    clientSignal: () => clientRequest.getStore()?.signal,
   });
   const services = await createRuntimeServices(config, logger, sealer);
   const api = createUndiciApiFetch({ timeoutMs: config.upstreamTimeoutMs });
@@ -65,7 +71,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     store: services.store,
   });
   const server = await startNodeServer({
-    fetch: app.fetch,
+    fetch: (request, connection) => clientRequest.run(request, app.fetch, request, connection),
     host: config.host,
     port: config.port,
     headersTimeoutMs: config.headersTimeoutMs,

@@ -1,8 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Dispatcher, Pool as UndiciPool } from 'undici';
-// As in undici-upstream.ts: the Pool module alone, not undici's index (which also loads fetch).
-import Pool from 'undici/lib/dispatcher/pool.js';
 import type { ApiFetch } from '../core/bff/api-proxy.ts';
 
 export interface UndiciApiFetchOptions {
@@ -31,10 +29,15 @@ const HIGH_WATER_BYTES = 256 * 1024;
  */
 export function createUndiciApiFetch(options: UndiciApiFetchOptions = {}): UndiciApiFetch {
   const pools = new Map<string, UndiciPool>();
+  // As in undici-upstream.ts: undici's public index, loaded on the first call, not at start.
+  let Pool: typeof UndiciPool | undefined;
+  const loadPool = async () => {
+    Pool ??= (await import('undici')).Pool;
+  };
   const poolFor = (origin: string) => {
     let pool = pools.get(origin);
     if (pool === undefined) {
-      pool = new Pool(origin, {
+      pool = new Pool!(origin, {
         connections: options.connections ?? 64,
         headersTimeout: options.timeoutMs ?? 10_000,
         bodyTimeout: options.timeoutMs ?? 10_000,
@@ -45,7 +48,11 @@ export function createUndiciApiFetch(options: UndiciApiFetchOptions = {}): Undic
     return pool;
   };
 
-  const fetch: ApiFetch = (target, request) =>
+  const fetch: ApiFetch = async (target, request) => {
+    if (Pool === undefined) await loadPool();
+    return send(target, request);
+  };
+  const send: ApiFetch = (target, request) =>
     new Promise((resolve, reject) => {
       const url = new URL(target);
       let dispatch: Dispatcher.DispatchController | undefined;

@@ -38,6 +38,12 @@ export class PrometheusMetrics implements Metrics {
     labelNames: ['call'],
     registers: [this.registry],
   });
+  readonly #shed = new Counter({
+    name: 'tokenswap_upstream_shed_total',
+    help: 'Upstream calls refused before they were sent, by call and reason (overloaded, client_gone)',
+    labelNames: ['call', 'reason'],
+    registers: [this.registry],
+  });
   readonly #circuit = new Gauge({
     name: 'tokenswap_upstream_circuit_state',
     help: 'Upstream circuit breaker: 0 closed, 1 half-open, 2 open',
@@ -88,6 +94,10 @@ export class PrometheusMetrics implements Metrics {
 
   retry(kind: UpstreamCallKind): void {
     this.#retries.inc({ call: kind });
+  }
+
+  shed(kind: UpstreamCallKind, reason: 'overloaded' | 'client_gone'): void {
+    this.#shed.inc({ call: kind, reason });
   }
 
   circuit(state: CircuitStateName): void {

@@ -9,6 +9,12 @@ export interface CircuitBreakerOptions {
   readonly openForMs: number;
   /** Which errors count as failures; any other error passes through and counts for nothing. */
   readonly isFailure: (error: unknown) => boolean;
+  /**
+   * Errors of calls that never reached the upstream (refused locally): they count for nothing,
+   * and a probe that ends so leaves the circuit open with its period over, so the next call
+   * probes instead.
+   */
+  readonly isUntried?: (error: unknown) => boolean;
   readonly onStateChange: (state: CircuitStateName) => void;
 }
 
@@ -85,7 +91,9 @@ export class CircuitBreaker {
         return value;
       },
       (error: unknown) => {
-        if (!this.#options.isFailure(error)) {
+        if (this.#options.isUntried?.(error)) {
+          if (probe) this.#reopenForProbe();
+        } else if (!this.#options.isFailure(error)) {
           // Not the upstream failing (a refusal of ours, a bug): it tells nothing against it.
           if (probe) this.#close();
         } else if (probe) {
@@ -104,6 +112,12 @@ export class CircuitBreaker {
     this.#failures = 0;
     this.#probe = undefined;
     this.#move('closed');
+  }
+
+  /** Back to open with the open period over: the next call is the probe. */
+  #reopenForProbe(): void {
+    this.#probe = undefined;
+    this.#move('open');
   }
 
   #open(): void {

@@ -9,6 +9,7 @@ import {
   upstreamUnavailable,
 } from './upstream-answer.ts';
 import {
+  UpstreamBusyError,
   type UpstreamClient,
   UpstreamConnectionError,
   UpstreamTimeoutError,
@@ -118,6 +119,8 @@ export class ProviderTokenClient {
     try {
       answer = readUpstreamAnswer(provider.profile, await upstream.post(request), now());
     } catch (error) {
+      // Refused before it was sent: no upstream call to count (the guard counts it as shed).
+      if (error instanceof UpstreamBusyError) throw error;
       metrics.upstream(kind, 0, undefined, (now() - started) / 1000);
       throw error;
     }

@@ -41,6 +41,27 @@ export class UpstreamConnectionError extends Error {
   }
 }
 
+/**
+ * The call was never sent, for a reason of this server's own: the capacity it keeps for upstream
+ * calls could not serve it before its deadline (`reason: 'overloaded'`), or its client hung up
+ * while it waited (`'client_gone'`). Not a failure of the upstream: it is not retried and never
+ * counts toward opening the circuit. `retryAfterMs` is how soon capacity is expected.
+ */
+export class UpstreamBusyError extends Error {
+  override readonly name = 'UpstreamBusyError';
+  readonly reason: 'overloaded' | 'client_gone';
+  readonly retryAfterMs: number;
+  constructor(reason: 'overloaded' | 'client_gone', retryAfterMs: number) {
+    super(
+      reason === 'overloaded'
+        ? 'no upstream capacity before the deadline'
+        : 'client gone before the call was sent',
+    );
+    this.reason = reason;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
 /** No answer within the deadline. */
 export class UpstreamTimeoutError extends Error {
   override readonly name = 'UpstreamTimeoutError';

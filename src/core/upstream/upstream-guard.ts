@@ -3,6 +3,7 @@ import { TokenSwapError } from '../errors.ts';
 import type { Metrics, UpstreamCallKind } from '../metrics.ts';
 import { CircuitBreaker, CircuitOpenError } from './circuit-breaker.ts';
 import {
+  UpstreamBusyError,
   UpstreamConnectionError,
   type UpstreamResponse,
   UpstreamTimeoutError,
@@ -42,6 +43,8 @@ export interface UpstreamGuardOptions {
   readonly now: () => number;
   /** Jitter source in [0, 1). */
   readonly random?: () => number;
+  /** Waits before a retry; `setTimeout` by default (tests pass one on their own clock). */
+  readonly sleep?: (ms: number) => Promise<void>;
   readonly metrics: Metrics;
   /** Consecutive failures (timeouts, 5xx, broken connections) that open the circuit. */
   readonly failuresToOpen?: number;
@@ -65,11 +68,14 @@ const isFailure = (error: unknown) =>
  *   upstream's `Retry-After`.
  * - Never a 4xx, never past the caller's deadline.
  * - After many failures in a row, calls fail fast with 503 until a probe succeeds.
+ * - A call this server refused before sending it (no capacity in time, client gone) is answered
+ *   503 at once, never retried, and tells nothing about the upstream: the circuit ignores it.
  */
 export class UpstreamGuard {
   readonly #breaker: CircuitBreaker;
   readonly #now: () => number;
   readonly #random: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
   readonly #metrics: Metrics;
   readonly #serviceName: string | undefined;
 
@@ -77,12 +83,14 @@ export class UpstreamGuard {
     this.#now = options.now;
     this.#serviceName = options.serviceName;
     this.#random = options.random ?? Math.random;
+    this.#sleep = options.sleep ?? sleep;
     this.#metrics = options.metrics;
     this.#breaker = new CircuitBreaker({
       now: options.now,
       failuresToOpen: options.failuresToOpen ?? 5,
       openForMs: options.openForMs ?? 10_000,
       isFailure,
+      isUntried: (error) => error instanceof UpstreamBusyError,
       onStateChange: (state) => this.#metrics.circuit(state),
     });
   }
@@ -104,10 +112,14 @@ export class UpstreamGuard {
         return await this.#breaker.execute(attempt);
       } catch (error) {
         if (error instanceof CircuitOpenError) throw circuitOpen(error, this.#serviceName);
+        if (error instanceof UpstreamBusyError) {
+          this.#metrics.shed(kind, error.reason);
+          throw upstreamBusy(error);
+        }
         const wait = this.#retryDelay(kind, error, retries);
         if (wait === undefined || this.#now() + wait >= deadline) throw error;
         this.#metrics.retry(kind);
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await this.#sleep(wait);
       }
     }
   }
@@ -136,3 +148,13 @@ function circuitOpen(cause: CircuitOpenError, serviceName: string | undefined): 
     cause,
   });
 }
+
+function upstreamBusy(cause: UpstreamBusyError): TokenSwapError {
+  return new TokenSwapError('UPSTREAM_BUSY', {
+    retryAfter: Math.max(1, Math.ceil(cause.retryAfterMs / 1000)),
+    detail: `upstream call not sent: ${cause.reason}`,
+    cause,
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
