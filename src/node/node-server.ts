@@ -4,10 +4,8 @@ import { getRequestListener, type HttpBindings, RequestError } from '@hono/node-
 import { batchRequest } from './turn-batching.ts';
 
 export interface NodeServerOptions {
-  readonly fetch: (
-    request: Request,
-    connection: { remoteAddress: string | undefined },
-  ) => Promise<Response> | Response;
+  /** `bindings`: `@hono/node-server`'s own, which `@hono/node-server/conninfo` reads. */
+  readonly fetch: (request: Request, bindings: HttpBindings) => Promise<Response> | Response;
   readonly host: string;
   readonly port: number;
   /** A slow client gets this long to send its headers. */
@@ -151,8 +149,7 @@ function urlOf(address: AddressInfo): string {
 
 /** The thin Node adapter: `node:http` in front of a Web-standard fetch handler. */
 export async function startNodeServer(options: NodeServerOptions): Promise<RunningServer> {
-  const handle = (request: Request, env: unknown) =>
-    options.fetch(request, { remoteAddress: (env as HttpBindings).incoming.socket.remoteAddress });
+  const handle = (request: Request, env: unknown) => options.fetch(request, env as HttpBindings);
   const server = createServer(
     {
       headersTimeout: options.headersTimeoutMs ?? 10_000,

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
 import type { Logger } from '../core/logger.ts';
@@ -9,7 +10,6 @@ import { nodeAnswerCipher } from './node-answer-cipher.ts';
 import { nodeProofSignature } from './node-proof-signature.ts';
 import { startNodeServer } from './node-server.ts';
 import { createRandomPool } from './random-pool.ts';
-import { getServerConnInfo } from './server-conn-info.ts';
 import { createUndiciApiFetch } from './undici-api-fetch.ts';
 import { createUndiciUpstream, type UndiciUpstream } from './undici-upstream.ts';
 
@@ -67,11 +67,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     random,
     answerCipher: nodeAnswerCipher(random),
     proofSignature: nodeProofSignature(),
-    getConnInfo: getServerConnInfo,
+    getConnInfo,
     store: services.store,
   });
   const server = await startNodeServer({
-    fetch: (request, connection) => clientRequest.run(request, app.fetch, request, connection),
+    fetch: (request, bindings) => clientRequest.run(request, app.fetch, request, bindings),
     host: config.host,
     port: config.port,
     headersTimeoutMs: config.headersTimeoutMs,

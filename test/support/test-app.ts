@@ -4,8 +4,8 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { type AppDeps, createApp } from '../../src/core/create-app.ts';
 import type { TokenSwapErrorCode } from '../../src/core/errors.ts';
 import type { UpstreamClient } from '../../src/core/upstream/upstream-client.ts';
-import { getServerConnInfo } from '../../src/node/server-conn-info.ts';
 import { createSealerFromConfig } from '../../src/services/sealer-from-config.ts';
+import { getServerConnInfo } from './peer-bindings.ts';
 import { type LogLine, recordingLogger } from './recording-logger.ts';
 
 /** A fixed 32-byte key in base64url, for tests only. */

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/core/create-app.ts';
 import { clientAddress, parseTrustProxy } from '../../../src/core/http/client-address.ts';
 import { addressGroup, canonicalIpAddress } from '../../../src/core/http/ip-address.ts';
-import { getServerConnInfo } from '../../../src/node/server-conn-info.ts';
 import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
+import { getServerConnInfo } from '../../support/peer-bindings.ts';
 import { scriptedUpstream } from '../../support/scripted-upstream.ts';
 import { formPost, testApp, testConfig } from '../../support/test-app.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/core/create-app.ts';
-import { getServerConnInfo } from '../../../src/node/server-conn-info.ts';
 import { PrometheusMetrics } from '../../../src/services/prometheus-metrics.ts';
 import { createSealerFromConfig } from '../../../src/services/sealer-from-config.ts';
+import { getServerConnInfo } from '../../support/peer-bindings.ts';
 import { scriptedUpstream, UPSTREAM_TOKENS } from '../../support/scripted-upstream.ts';
 import { expectOnlyGetOrHead, formPost, testConfig } from '../../support/test-app.ts';
 

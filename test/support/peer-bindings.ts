@@ -1,14 +1,13 @@
 import type { GetConnInfo } from 'hono/conninfo';
 
-/** What `startNodeServer` hands its handler beside the request. */
+/** What in-process tests hand `app.fetch` beside the request: the peer address they play. */
 interface ServerBindings {
   readonly remoteAddress?: string | undefined;
 }
 
 /**
- * Hono's ConnInfo over what `startNodeServer` passes on: the socket's peer address, read there
- * from `@hono/node-server`'s bindings (`incoming.socket`), the same field its
- * `@hono/node-server/conninfo` reads.
+ * Hono's ConnInfo over the bindings of in-process tests (`{ remoteAddress }`), as each
+ * runtime's adapter reads its own (`@hono/node-server/conninfo` on Node).
  */
 export const getServerConnInfo: GetConnInfo = (c) => {
   const address = (c.env as ServerBindings | undefined)?.remoteAddress;
