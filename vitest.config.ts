@@ -2,7 +2,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['test/**/*.test.ts'],
     // Builds the container image (minutes): its own step, `npm run test:image`.
     exclude: [...configDefaults.exclude, 'test/image/**'],
     testTimeout: 20_000,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { watchLoopLoad } from './loop-load.ts';
+import { watchLoopLoad } from '../../../src/node/loop-load.ts';
 
 /** Keeps the event loop running callbacks, never waiting for I/O, for `ms`. */
 async function saturate(ms: number): Promise<void> {

@@ -3,7 +3,7 @@ import {
   CallbackTimeoutError,
   chooseLoopbackRedirect,
   listenForCallback,
-} from './loopback-callback.ts';
+} from '../../../../src/cli/login/loopback-callback.ts';
 
 describe('chooseLoopbackRedirect', () => {
   it('prefers a loopback URI without a port, then one with a port, never anything else', () => {

@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { TokenSwapClientError } from '../../../src/client/client-errors.ts';
+import {
+  memoryStorage,
+  type StoredTokens,
+  type TokenStorage,
+} from '../../../src/client/token-storage.ts';
+import {
+  createTokenSwapClient,
+  type TokenSwapClient,
+} from '../../../src/client/token-swap-client.ts';
 import {
   ACCOUNTS_URL,
   CLIENT_REDIRECT,
   clientStack,
   SERVER_URL,
-} from '../../test/support/client-stack.ts';
-import { TokenSwapClientError } from './client-errors.ts';
-import { memoryStorage, type StoredTokens, type TokenStorage } from './token-storage.ts';
-import { createTokenSwapClient, type TokenSwapClient } from './token-swap-client.ts';
+} from '../../support/client-stack.ts';
 
 const HOUR = 3_600_000;
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CLIENT_REDIRECT, clientStack, SERVER_URL } from '../../test/support/client-stack.ts';
-import { isStoredDpopKey } from './dpop-key.ts';
+import { isStoredDpopKey } from '../../../src/client/dpop-key.ts';
 import {
   isStoredTokens,
   memoryStorage,
   type StoredTokens,
   type TokenStorage,
-} from './token-storage.ts';
-import { createTokenSwapClient } from './token-swap-client.ts';
+} from '../../../src/client/token-storage.ts';
+import { createTokenSwapClient } from '../../../src/client/token-swap-client.ts';
+import { CLIENT_REDIRECT, clientStack, SERVER_URL } from '../../support/client-stack.ts';
 
 /** A storage that keeps JSON only, as a file or React Native's AsyncStorage does. */
 function jsonStorage(): TokenStorage & { text(): string | undefined } {

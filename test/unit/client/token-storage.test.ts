@@ -4,7 +4,7 @@ import {
   parseStoredTokens,
   type StoredTokens,
   webStorage,
-} from './token-storage.ts';
+} from '../../../src/client/token-storage.ts';
 
 const TOKENS: StoredTokens = {
   accessToken: 'at',

@@ -3,16 +3,16 @@ import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse }
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort } from '../../test/support/free-port.ts';
-import { selfSignedPem } from '../../test/support/self-signed-cert.ts';
-import type { UpstreamPoolConfig } from '../config/config.ts';
+import type { UpstreamPoolConfig } from '../../../src/config/config.ts';
 import {
   UpstreamBusyError,
   UpstreamConnectionError,
   type UpstreamRequest,
   UpstreamTimeoutError,
-} from '../core/upstream/upstream-client.ts';
-import { createUndiciUpstream } from './undici-upstream.ts';
+} from '../../../src/core/upstream/upstream-client.ts';
+import { createUndiciUpstream } from '../../../src/node/undici-upstream.ts';
+import { freePort } from '../../support/free-port.ts';
+import { selfSignedPem } from '../../support/self-signed-cert.ts';
 
 type Handler = (
   request: IncomingMessage | Http2ServerRequest,

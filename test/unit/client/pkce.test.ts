@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPkcePair, pkceChallenge, randomToken } from './pkce.ts';
+import { createPkcePair, pkceChallenge, randomToken } from '../../../src/client/pkce.ts';
 
 describe('PKCE and random values', () => {
   it('computes the S256 challenge of RFC 7636 appendix B', async () => {

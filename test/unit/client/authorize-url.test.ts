@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildAuthorizeUrl, parseCallback } from './authorize-url.ts';
-import { TokenSwapClientError } from './client-errors.ts';
+import { buildAuthorizeUrl, parseCallback } from '../../../src/client/authorize-url.ts';
+import { TokenSwapClientError } from '../../../src/client/client-errors.ts';
 
 const REDIRECT = 'http://127.0.0.1:5000/callback';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { scriptedUpstream } from '../../test/support/scripted-upstream.ts';
-import { testApp } from '../../test/support/test-app.ts';
-import { TokenSwapClientError } from './client-errors.ts';
-import { parseDiscovery } from './discovery.ts';
-import { memoryStorage } from './token-storage.ts';
-import { createTokenSwapClient } from './token-swap-client.ts';
+import { TokenSwapClientError } from '../../../src/client/client-errors.ts';
+import { parseDiscovery } from '../../../src/client/discovery.ts';
+import { memoryStorage } from '../../../src/client/token-storage.ts';
+import { createTokenSwapClient } from '../../../src/client/token-swap-client.ts';
+import { scriptedUpstream } from '../../support/scripted-upstream.ts';
+import { testApp } from '../../support/test-app.ts';
 
 /**
  * A real server whose discovery publishes `publicUrl`, reached at `serverUrl` by the client;

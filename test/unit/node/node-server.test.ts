@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningServer, startNodeServer } from './node-server.ts';
+import { type RunningServer, startNodeServer } from '../../../src/node/node-server.ts';
 
 let running: RunningServer | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { retryAfterSeconds } from '../shared/retry-after.ts';
-import type { TokenSwapClientError } from './client-errors.ts';
-import { processTokenResponse } from './token-response.ts';
+import type { TokenSwapClientError } from '../../../src/client/client-errors.ts';
+import { processTokenResponse } from '../../../src/client/token-response.ts';
+import { retryAfterSeconds } from '../../../src/shared/retry-after.ts';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 

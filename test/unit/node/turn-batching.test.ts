@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkPhase } from './turn-batching.ts';
+import { checkPhase } from '../../../src/node/turn-batching.ts';
 
 /** Runs `body` inside an I/O callback (the poll phase), as a socket's data handler would. */
 function inIoCallback<T>(body: () => Promise<T>): Promise<T> {

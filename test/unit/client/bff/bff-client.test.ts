@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isTokenSwapClientError } from '../client-errors.ts';
-import { BffClient, createBffClient } from './index.ts';
+import { BffClient, createBffClient } from '../../../../src/client/bff/index.ts';
+import { isTokenSwapClientError } from '../../../../src/client/client-errors.ts';
 
 /** A fetch that records what it was asked and answers from a script. */
 function recording(answer: () => Response) {

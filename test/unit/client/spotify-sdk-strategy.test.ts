@@ -1,15 +1,15 @@
 import { type IAuthStrategy, SpotifyApi } from '@spotify/web-api-ts-sdk';
 import { describe, expect, it } from 'vitest';
+import { TokenSwapClientError } from '../../../src/client/client-errors.ts';
+import { TokenSwapAuthStrategy } from '../../../src/client/spotify-sdk-strategy.ts';
+import { memoryStorage } from '../../../src/client/token-storage.ts';
+import { createTokenSwapClient } from '../../../src/client/token-swap-client.ts';
 import {
   ACCOUNTS_URL,
   CLIENT_REDIRECT,
   clientStack,
   SERVER_URL,
-} from '../../test/support/client-stack.ts';
-import { TokenSwapClientError } from './client-errors.ts';
-import { TokenSwapAuthStrategy } from './spotify-sdk-strategy.ts';
-import { memoryStorage } from './token-storage.ts';
-import { createTokenSwapClient } from './token-swap-client.ts';
+} from '../../support/client-stack.ts';
 
 describe('TokenSwapAuthStrategy for @spotify/web-api-ts-sdk', () => {
   it('runs the SDK on tokens from the swap server, refreshing them through it', async () => {

@@ -1,7 +1,7 @@
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
-const ENTRY = new URL('./index.ts', import.meta.url).pathname;
+const ENTRY = new URL('../../../src/client/index.ts', import.meta.url).pathname;
 
 /** One entry bundled as a browser app's bundler would: ESM, no platform built-ins assumed. */
 function bundle(entry: string) {
@@ -19,7 +19,9 @@ function bundle(entry: string) {
 
 describe('tokenswap/client runs outside Node', () => {
   it('tokenswap/client/bff bundles small, with nothing from outside the library', async () => {
-    const result = await bundle(new URL('./bff/index.ts', import.meta.url).pathname);
+    const result = await bundle(
+      new URL('../../../src/client/bff/index.ts', import.meta.url).pathname,
+    );
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((path) => !path.startsWith('src/client/'))).toEqual([]);
     const code = result.outputFiles[0]!.text;

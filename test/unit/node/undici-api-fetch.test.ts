@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUndiciApiFetch } from './undici-api-fetch.ts';
+import { createUndiciApiFetch } from '../../../src/node/undici-api-fetch.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -2,7 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultTokenFile, TokenFile, TokenFileError } from './token-file.ts';
+import {
+  defaultTokenFile,
+  TokenFile,
+  TokenFileError,
+} from '../../../../src/cli/login/token-file.ts';
 
 const TOKENS = { accessToken: 'at', refreshToken: 'ts1.rt', expiresAt: 1, scope: '' };
 
