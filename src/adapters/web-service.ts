@@ -6,7 +6,7 @@ import { loadConfig } from '../config/load-config.ts';
 import { createApp, type TokenSwapApp } from '../core/create-app.ts';
 import type { Logger } from '../core/logger.ts';
 import { type FetchLike, fetchUpstream } from '../core/upstream/fetch-upstream.ts';
-import { createLogger } from '../node/logger.ts';
+import { createLogger } from '../services/logger.ts';
 import { createRuntimeServices } from '../services/runtime-services.ts';
 import { createSealerFromConfig } from '../services/sealer-from-config.ts';
 

@@ -5,7 +5,7 @@ import { ConfigError } from '../config/config-error.ts';
 import type { Env } from '../config/env-reader.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { settingsUsage } from '../config/settings.ts';
-import { createLogger } from '../node/logger.ts';
+import { createLogger } from '../services/logger.ts';
 import { startService } from '../node/start-service.ts';
 import { type Command, parsePortFlag, UsageError } from './command.ts';
 
