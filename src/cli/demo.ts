@@ -2,8 +2,8 @@ import { loadConfig } from '../config/load-config.ts';
 import { generateEncryptionKey } from '../core/seal/index.ts';
 import { DEMO_APP } from '../emulator/catalog.ts';
 import { startEmulatorServer } from '../emulator/node-server.ts';
-import { createLogger } from '../services/logger.ts';
 import { startService } from '../node/start-service.ts';
+import { createLogger } from '../services/logger.ts';
 import { type Command, type CommandIo, parsePortFlag } from './command.ts';
 import { startWebApp } from './login/web-app-server.ts';
 

@@ -5,8 +5,8 @@ import { ConfigError } from '../config/config-error.ts';
 import type { Env } from '../config/env-reader.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { settingsUsage } from '../config/settings.ts';
-import { createLogger } from '../services/logger.ts';
 import { startService } from '../node/start-service.ts';
+import { createLogger } from '../services/logger.ts';
 import { type Command, parsePortFlag, UsageError } from './command.ts';
 
 const USAGE = `Usage: tokenswap serve [--port PORT] [--host HOST] [--config FILE]

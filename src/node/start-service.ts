@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Config } from '../config/config.ts';
 import { createApp } from '../core/create-app.ts';
@@ -48,12 +47,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const sealer = await createSealerFromConfig(config, logger, nodeAeadEngine(random));
   // The client request each upstream call is made for: its signal aborts when the client hangs
   // up, and a call still waiting for a connection then is not sent.
-  const clientRequest = new AsyncLocalStorage<Request>();
   const upstream = createUndiciUpstream({
     pool: config.upstreamPool,
     headersTimeoutMs: config.upstreamTimeoutMs,
     bodyTimeoutMs: config.upstreamTimeoutMs,
-    clientSignal: () => clientRequest.getStore()?.signal,
   });
   const services = await createRuntimeServices(config, logger, sealer);
   const api = createUndiciApiFetch({ timeoutMs: config.upstreamTimeoutMs });
@@ -71,7 +68,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     store: services.store,
   });
   const server = await startNodeServer({
-    fetch: (request, bindings) => clientRequest.run(request, app.fetch, request, bindings),
+    fetch: app.fetch,
     host: config.host,
     port: config.port,
     headersTimeoutMs: config.headersTimeoutMs,

@@ -19,11 +19,6 @@ export interface UndiciUpstreamOptions {
   readonly bodyTimeoutMs?: number;
   /** Extra certificate authorities (PEM) to trust for the upstream, beyond Node's. */
   readonly ca?: string;
-  /**
-   * The signal of the client request the current upstream call is made for, if any: a call
-   * whose client has hung up before a connection is free for it is not sent.
-   */
-  readonly clientSignal?: () => AbortSignal | undefined;
 }
 
 const MAX_UPSTREAM_BODY = 64 * 1024;
@@ -258,8 +253,9 @@ export function createUndiciUpstream(options: UndiciUpstreamOptions): UndiciUpst
   return {
     post(request: UpstreamRequest): Promise<UpstreamResponse> {
       if (closed) return Promise.reject(closedError());
-      // Read now: the caller's context is lost across the first load of undici.
-      const signal = options.clientSignal?.();
+      // The client's signal: a call whose client has hung up before a connection is free for
+      // it is not sent.
+      const signal = request.signal;
       if (undici !== undefined) return submit(undici, request, signal);
       return loadUndici().then((parts) => {
         undici = parts;

@@ -25,6 +25,8 @@ export interface RecordedCall {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly form: URLSearchParams;
+  /** The client request's signal the call was made with. */
+  readonly signal: AbortSignal | undefined;
 }
 
 /**
@@ -44,6 +46,7 @@ export function scriptedUpstream(...answers: ScriptedAnswer[]) {
         url: request.url,
         headers: request.headers,
         form: new URLSearchParams(request.body),
+        signal: request.signal,
       });
       const answer = queue.shift();
       if (answer === undefined) throw new Error('unexpected upstream call');

@@ -27,6 +27,7 @@ export async function exchangeCode(
   params: TokenParams,
   log: Logger,
   proof?: VerifiedProof,
+  signal?: AbortSignal,
 ): Promise<TokenAnswer> {
   const code = params.get('code');
   if (code === undefined || code === '') throw invalidRequest('code must be supplied');
@@ -43,7 +44,9 @@ export async function exchangeCode(
   const secret = JSON.stringify([grant.code, grant.redirectUri, grant.codeVerifier ?? null]);
   // Kept per app entry and per DPoP key: a retry is served only what it would have been issued.
   const context = sealingContext(ctx.audience.current, proof);
-  return ctx.codeExchanges.run(secret, context, () => exchangeOnce(ctx, grant, context, log));
+  return ctx.codeExchanges.run(secret, context, () =>
+    exchangeOnce(ctx, grant, context, log, signal),
+  );
 }
 
 async function exchangeOnce(
@@ -51,8 +54,9 @@ async function exchangeOnce(
   grant: CodeExchange,
   context: string,
   log: Logger,
+  signal: AbortSignal | undefined,
 ): Promise<TokenAnswer> {
-  const tokens = await ctx.tokenClient.exchangeCode(grant);
+  const tokens = await ctx.tokenClient.exchangeCode(grant, signal);
   checkGrantedScopes(ctx.app, tokens.scope);
   if (tokens.refreshToken === undefined) {
     // Expected where tokens never expire (a GitHub OAuth app); worth a look anywhere else.

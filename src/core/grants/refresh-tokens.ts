@@ -21,6 +21,7 @@ export async function refreshTokens(
   params: TokenParams,
   _log?: Logger,
   proof?: VerifiedProof,
+  signal?: AbortSignal,
 ): Promise<TokenAnswer> {
   const presented = params.get('refresh_token');
   if (presented === undefined || presented === '') {
@@ -32,7 +33,9 @@ export async function refreshTokens(
   // Coalesced per app entry and per key: an answer kept for retries goes only to a holder of
   // the same key at the same entry.
   const context = sealingContext(ctx.audience.current, proof);
-  return ctx.coalescer.run(presented, context, () => refreshOnce(ctx, presented, context, proof));
+  return ctx.coalescer.run(presented, context, () =>
+    refreshOnce(ctx, presented, context, proof, signal),
+  );
 }
 
 /** Opens a token sealed for this app entry, or for its earlier binding (then sealed anew). */
@@ -54,11 +57,12 @@ async function refreshOnce(
   presented: string,
   context: string,
   proof: VerifiedProof | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<TokenAnswer> {
   const opened = await openForApp(ctx, presented, proof);
   // A token that does not open is answered as Spotify answers garbage, and never sent upstream.
   if (opened === null) throw invalidRefreshToken();
-  const tokens = await ctx.tokenClient.refresh(opened.token);
+  const tokens = await ctx.tokenClient.refresh(opened.token, signal);
   checkGrantedScopes(ctx.app, tokens.scope);
   let refreshToken = presented;
   if (tokens.refreshToken !== undefined) {

@@ -39,12 +39,16 @@ export const REFRESH_PATHS = [
 /** The RFC 6749 token endpoint for public clients. */
 export const TOKEN_PATH = '/token';
 
-/** One grant, given the request's logger (its lines carry the request id) and DPoP proof. */
+/**
+ * One grant, given the request's logger (its lines carry the request id), DPoP proof and
+ * signal (a call for a client that has hung up is not sent).
+ */
 type Grant = (
   ctx: AppContext,
   params: TokenParams,
   log: Logger,
   proof: VerifiedProof | undefined,
+  signal: AbortSignal,
 ) => Promise<TokenAnswer>;
 
 function unsupportedGrantType(description: string): TokenSwapError {
@@ -52,22 +56,22 @@ function unsupportedGrantType(description: string): TokenSwapError {
 }
 
 /** RFC 6749 §3.2 token endpoint: dispatches on `grant_type`. */
-const dispatchGrant: Grant = (ctx, params, log, proof) => {
+const dispatchGrant: Grant = (ctx, params, log, proof, signal) => {
   const grantType = params.get('grant_type');
   if (grantType === undefined || grantType === '') {
     throw unsupportedGrantType('grant_type parameter is missing');
   }
-  if (grantType === 'authorization_code') return exchangeCode(ctx, params, log, proof);
-  if (grantType === 'refresh_token') return refreshTokens(ctx, params, log, proof);
+  if (grantType === 'authorization_code') return exchangeCode(ctx, params, log, proof, signal);
+  if (grantType === 'refresh_token') return refreshTokens(ctx, params, log, proof, signal);
   throw unsupportedGrantType('grant_type must be authorization_code or refresh_token');
 };
 
 /** `/api/token`: a refresh for `refresh_token`, a code exchange without `grant_type`. */
-const accountsHostGrant: Grant = (ctx, params, log) => {
+const accountsHostGrant: Grant = (ctx, params, log, _proof, signal) => {
   const grantType = params.get('grant_type');
-  if (grantType === 'refresh_token') return refreshTokens(ctx, params);
+  if (grantType === 'refresh_token') return refreshTokens(ctx, params, log, undefined, signal);
   if (grantType === undefined || grantType === '' || grantType === 'authorization_code') {
-    return exchangeCode(ctx, params, log);
+    return exchangeCode(ctx, params, log, undefined, signal);
   }
   throw unsupportedGrantType('grant_type must be authorization_code or refresh_token');
 };
@@ -96,7 +100,13 @@ export function createTokenRoutes(
         const requestId = c.get('requestId');
         const proof = ctx.dpop && (await ctx.dpop(c.req.raw, discovery.peerAddress(c)));
         const params = await readTokenParams(c.req.raw);
-        const answer = await grant(ctx, params, requestLogger(ctx.logger, requestId), proof);
+        const answer = await grant(
+          ctx,
+          params,
+          requestLogger(ctx.logger, requestId),
+          proof,
+          c.req.raw.signal,
+        );
         return tokenResponse(answer);
       };
       if (limit) routes.post(path, limit, handle);

@@ -68,26 +68,30 @@ export class ProviderTokenClient {
   }
 
   /** RFC 6749 §4.1.3 authorization code grant (with the PKCE verifier when the client had one). */
-  exchangeCode(exchange: CodeExchange): Promise<UpstreamTokens> {
+  exchangeCode(exchange: CodeExchange, signal?: AbortSignal): Promise<UpstreamTokens> {
     const { profile } = this.#options.provider;
     const params = new URLSearchParams({ grant_type: 'authorization_code', code: exchange.code });
     if (profile.sendsRedirectUri) params.set('redirect_uri', exchange.redirectUri);
     if (exchange.codeVerifier !== undefined && profile.pkce) {
       params.set('code_verifier', exchange.codeVerifier);
     }
-    return this.#post(params, 'code');
+    return this.#post(params, 'code', signal);
   }
 
   /** RFC 6749 §6 refresh grant. */
-  refresh(refreshToken: string): Promise<UpstreamTokens> {
+  refresh(refreshToken: string, signal?: AbortSignal): Promise<UpstreamTokens> {
     const params = new URLSearchParams({
       grant_type: 'refresh_token',
       refresh_token: refreshToken,
     });
-    return this.#post(params, 'refresh');
+    return this.#post(params, 'refresh', signal);
   }
 
-  async #post(params: URLSearchParams, kind: UpstreamCallKind): Promise<UpstreamTokens> {
+  async #post(
+    params: URLSearchParams,
+    kind: UpstreamCallKind,
+    signal: AbortSignal | undefined,
+  ): Promise<UpstreamTokens> {
     const { now, timeoutMs, guard, provider, clientId, clientSecret } = this.#options;
     if (provider.profile.clientAuth === 'post') {
       params.set('client_id', clientId);
@@ -98,7 +102,7 @@ export class ProviderTokenClient {
     const body = params.toString();
     let answer: UpstreamAnswer;
     try {
-      answer = await guard.run(kind, deadline, () => this.#attempt(kind, body, deadline));
+      answer = await guard.run(kind, deadline, () => this.#attempt(kind, body, deadline, signal));
     } catch (error) {
       throw toClientError(error, provider.profile.serviceName, now());
     }
@@ -106,7 +110,12 @@ export class ProviderTokenClient {
   }
 
   /** One try, with what is left of the deadline; its answer or failure counted in the metrics. */
-  async #attempt(kind: UpstreamCallKind, body: string, deadline: number): Promise<UpstreamAnswer> {
+  async #attempt(
+    kind: UpstreamCallKind,
+    body: string,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<UpstreamAnswer> {
     const { upstream, provider, now, metrics } = this.#options;
     const started = now();
     const request = {
@@ -114,6 +123,7 @@ export class ProviderTokenClient {
       headers: this.#headers,
       body,
       timeoutMs: Math.max(1, deadline - started),
+      signal,
     };
     let answer: UpstreamAnswer;
     try {

@@ -12,6 +12,11 @@ export interface UpstreamRequest {
    * gives up on it and rejects with an `UpstreamTimeoutError`.
    */
   readonly timeoutMs: number;
+  /**
+   * The client's request signal: a call still waiting for a connection when it aborts is
+   * dropped unsent; one already sent completes (its answer may be kept for a retry).
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface UpstreamResponse {

@@ -90,24 +90,23 @@ const POOL: UpstreamPoolConfig = {
   http2: true,
 };
 
-function client(
-  pool: Partial<UpstreamPoolConfig> = {},
-  clientSignal?: () => AbortSignal | undefined,
-) {
-  const client = createUndiciUpstream({
-    pool: { ...POOL, ...pool },
-    ca: pem.cert,
-    ...(clientSignal && { clientSignal }),
-  });
+function client(pool: Partial<UpstreamPoolConfig> = {}) {
+  const client = createUndiciUpstream({ pool: { ...POOL, ...pool }, ca: pem.cert });
   cleanups.push(() => client.destroy());
   return client;
 }
 
-const post = (url: string, body: string, timeoutMs = 5_000): UpstreamRequest => ({
+const post = (
+  url: string,
+  body: string,
+  timeoutMs = 5_000,
+  signal?: AbortSignal,
+): UpstreamRequest => ({
   url,
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
   body,
   timeoutMs,
+  signal,
 });
 
 describe('the undici upstream client', () => {
@@ -209,14 +208,13 @@ describe('the undici upstream client', () => {
     const server = await upstream((_request, response) => {
       held.push(() => response.end('{}'));
     });
-    let signal: AbortSignal | undefined;
-    const one = client({ maxConnections: 1 }, () => signal);
+    const one = client({ maxConnections: 1 });
     const first = one.post(post(server.url, 'code=first'));
     await server.reached(1);
     const hangUp = new AbortController();
-    signal = hangUp.signal;
-    const gone = one.post(post(server.url, 'code=gone')).catch((error: unknown) => error);
-    signal = undefined;
+    const gone = one
+      .post(post(server.url, 'code=gone', 5_000, hangUp.signal))
+      .catch((error: unknown) => error);
     const next = one.post(post(server.url, 'code=next'));
     hangUp.abort();
     held.shift()!();
@@ -234,8 +232,8 @@ describe('the undici upstream client', () => {
       held.push(() => response.end('{"access_token":"a"}'));
     });
     const hangUp = new AbortController();
-    const one = client({}, () => hangUp.signal);
-    const sent = one.post(post(server.url, 'code=c'));
+    const one = client();
+    const sent = one.post(post(server.url, 'code=c', 5_000, hangUp.signal));
     await server.reached(1);
     hangUp.abort();
     held.shift()!();
