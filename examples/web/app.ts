@@ -7,6 +7,7 @@ import {
   isTokenSwapClientError,
   type PendingLogin,
 } from '../../src/client/index.ts';
+import { element, show, status } from './page.ts';
 
 interface Settings {
   readonly serverUrl: string;
@@ -40,21 +41,6 @@ const client = createTokenSwapClient({
 });
 // The page itself is the redirect URI: the server allows http://127.0.0.1/ on any port.
 const redirectUri = `${location.origin}/`;
-
-function element(id: string): HTMLElement {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`the page has no #${id}`);
-  return found;
-}
-
-function show(ids: readonly string[], visible: boolean): void {
-  for (const id of ids) element(id).hidden = !visible;
-}
-
-function status(text: string, isError = false): void {
-  element('status').textContent = text;
-  element('status').className = isError ? 'error' : '';
-}
 
 async function showProfile(): Promise<void> {
   const refreshesBefore = refreshes;

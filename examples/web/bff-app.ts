@@ -2,6 +2,7 @@
 // server, which keeps the tokens in an HttpOnly cookie and calls the Web API for it. In an app
 // of your own, import from 'tokenswap/client/bff'.
 import { BffClient, createBffClient, isTokenSwapClientError } from '../../src/client/bff/index.ts';
+import { element, show, status } from './page.ts';
 
 interface Settings {
   readonly serverUrl: string;
@@ -21,21 +22,6 @@ const page = `${location.origin}${location.pathname}`;
 let loads = 0;
 let refreshes = 0;
 let expiresAt: number | null = null;
-
-function element(id: string): HTMLElement {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`the page has no #${id}`);
-  return found;
-}
-
-function show(ids: readonly string[], visible: boolean): void {
-  for (const id of ids) element(id).hidden = !visible;
-}
-
-function status(text: string, isError = false): void {
-  element('status').textContent = text;
-  element('status').className = isError ? 'error' : '';
-}
 
 async function showProfile(): Promise<void> {
   // The server attaches the access token, refreshing it first (or after a 401) when it must.

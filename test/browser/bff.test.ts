@@ -1,18 +1,13 @@
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliProcess, startCli } from '../support/cli-process.ts';
-import { freePort } from '../support/free-port.ts';
-import { requireTool } from '../support/system-tool.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-// Outside CI a missing Chromium skips this suite with a message; under CI=true it fails.
-const available = requireTool(CHROMIUM, 'apt-get install -y chromium');
+import { chromiumAvailable, launchChromium, startDemo } from '../support/browser-demo.ts';
+import type { CliProcess } from '../support/cli-process.ts';
 
 /** Every emulator-issued secret starts so: codes, access tokens, refresh tokens. */
 const SECRET = /em-(?:code|at|rt)-[A-Za-z0-9_-]+/;
 const TOKEN = /em-(?:at|rt)-[A-Za-z0-9_-]+/;
 
-describe.skipIf(!available)('the backend-for-frontend mode in Chromium', () => {
+describe.skipIf(!chromiumAvailable)('the backend-for-frontend mode in Chromium', () => {
   let demo: CliProcess;
   let browser: Browser;
   let webUrl: string;
@@ -20,23 +15,8 @@ describe.skipIf(!available)('the backend-for-frontend mode in Chromium', () => {
   let emulatorUrl: string;
 
   beforeAll(async () => {
-    const [server, emulator, web] = await Promise.all([freePort(), freePort(), freePort()]);
-    demo = startCli([
-      'demo',
-      '--port',
-      String(server),
-      '--emulator-port',
-      String(emulator),
-      '--web-port',
-      String(web),
-    ]);
-    webUrl = (await demo.waitFor(/browser app\s+(http:\/\/\S+)/)).replace(/\/$/, '');
-    serverUrl = await demo.waitFor(/swap server\s+(http:\/\/\S+)/);
-    emulatorUrl = await demo.waitFor(/accounts emulator\s+(http:\/\/\S+)/);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-    });
+    ({ demo, webUrl, serverUrl, emulatorUrl } = await startDemo());
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,13 +1,9 @@
 import { createServer, type Server } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliProcess, startCli } from '../support/cli-process.ts';
+import { chromiumAvailable, launchChromium, startDemo } from '../support/browser-demo.ts';
+import type { CliProcess } from '../support/cli-process.ts';
 import { freePort } from '../support/free-port.ts';
-import { requireTool } from '../support/system-tool.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-// Outside CI a missing Chromium skips this suite with a message; under CI=true it fails.
-const available = requireTool(CHROMIUM, 'apt-get install -y chromium');
 
 /** Holds a loopback port, as another program on the machine would. */
 async function occupy(port: number): Promise<Server> {
@@ -16,7 +12,7 @@ async function occupy(port: number): Promise<Server> {
   return server;
 }
 
-describe.skipIf(!available)('the browser demo app in Chromium', () => {
+describe.skipIf(!chromiumAvailable)('the browser demo app in Chromium', () => {
   let demo: CliProcess;
   let browser: Browser;
   let busy: Server;
@@ -26,34 +22,10 @@ describe.skipIf(!available)('the browser demo app in Chromium', () => {
   let emulatorUrl: string;
 
   beforeAll(async () => {
-    const [server, emulator, web] = await Promise.all([freePort(), freePort(), freePort()]);
-    busyPort = web;
+    busyPort = await freePort();
     busy = await occupy(busyPort);
-    demo = startCli([
-      'demo',
-      '--port',
-      String(server),
-      '--emulator-port',
-      String(emulator),
-      '--web-port',
-      String(busyPort),
-    ]);
-    webUrl = (await demo.waitFor(/browser app\s+(http:\/\/\S+)/)).replace(/\/$/, '');
-    serverUrl = await demo.waitFor(/swap server\s+(http:\/\/\S+)/);
-    emulatorUrl = await demo.waitFor(/accounts emulator\s+(http:\/\/\S+)/);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    ({ demo, webUrl, serverUrl, emulatorUrl } = await startDemo(busyPort));
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
