@@ -3,17 +3,24 @@ import type { StateStore } from './state-store.ts';
 interface Entry {
   value: string;
   expiresAt: number;
-  /** Made by `increment`: never dropped while it lives, so no client's count is ever reset. */
+  /**
+   * Made by `increment` (a counter) or `add` (a claim: a lock, a proof's `jti`): never dropped
+   * while it lives. A dropped counter would reset its client's count; a dropped claim would let
+   * a second owner in, or a replayed proof through.
+   */
+  readonly kept: boolean;
   readonly counter: boolean;
 }
 
 /** One namespace's entries, in insertion order (oldest first), and what they cost. */
 interface Table {
   readonly entries: Map<string, Entry>;
+  readonly maxEntries: number;
   characters: number;
-  values: number;
-  /** No entry expires before this: until then a sweep would find nothing. */
-  earliestExpiry: number;
+  /** Entries that may be dropped to make room: those `set` made. */
+  droppable: number;
+  /** Every entry put and not yet swept, by expiry: a binary min-heap on `entry.expiresAt`. */
+  expiries: Expiry[];
 }
 
 /** Most entries kept per namespace. */
@@ -24,26 +31,47 @@ const DEFAULT_MAX_CHARACTERS = 16 * 1024 * 1024;
 const COUNTER_CHARACTERS = 16;
 
 /**
+ * Namespaces that need more entries than the default, by what they hold:
+ * - `dpop`: every accepted proof's `jti`, for the two minutes its `iat` may be accepted: this
+ *   many is 1,250 DPoP requests a second on one instance (Redis holds them across instances,
+ *   without this bound); past it a proof is refused until room frees, never let through
+ *   unremembered.
+ */
+export const NAMESPACE_MAX_ENTRIES: Readonly<Record<string, number>> = Object.freeze({
+  dpop: 150_000,
+});
+
+/**
  * The single-instance store: Maps with expiry, on an injected clock so tests can move time.
  *
  * Bounded so that no client can exhaust memory: each namespace (a key up to its first `:`, so
  * `rl` for rate-limit counters, `rt` for kept refresh answers and their locks) has a table of its
- * own, of at most `maxEntries` entries and `maxCharacters` characters of keys and values, so
- * churn in one never pushes out another's entries. To make room, expired entries go first, then
- * the oldest values. A live counter is never dropped (that would let its client through its
- * limit): in a table full of them a new counter is not kept and counts as `Infinity`, over any
- * limit, until the oldest expire. A value that finds no room is not kept (`set`) or reported as
- * not added (`add`).
+ * own, of at most `maxEntries` entries (`namespaceMaxEntries` for some) and `maxCharacters`
+ * characters of keys and values, so churn in one never pushes out another's entries. To make
+ * room, expired entries go first (found by expiry, not by a scan of the table), then the oldest
+ * values `set` made. Counters and claims (`add`) are never dropped while they live: in a table
+ * full of them a new counter is not kept and counts as `Infinity`, over any limit, and a new
+ * claim is reported as not added, until the oldest expire. A value that finds no room is not
+ * kept (`set`).
  */
 export class MemoryStore implements StateStore {
   readonly #tables = new Map<string, Table>();
   readonly #now: () => number;
   readonly #maxEntries: number;
+  readonly #namespaceMaxEntries: Readonly<Record<string, number>>;
   readonly #maxCharacters: number;
 
-  constructor(options: { now?: () => number; maxEntries?: number; maxCharacters?: number } = {}) {
+  constructor(
+    options: {
+      now?: () => number;
+      maxEntries?: number;
+      namespaceMaxEntries?: Readonly<Record<string, number>>;
+      maxCharacters?: number;
+    } = {},
+  ) {
     this.#now = options.now ?? Date.now;
     this.#maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    this.#namespaceMaxEntries = options.namespaceMaxEntries ?? NAMESPACE_MAX_ENTRIES;
     this.#maxCharacters = options.maxCharacters ?? DEFAULT_MAX_CHARACTERS;
   }
 
@@ -52,7 +80,15 @@ export class MemoryStore implements StateStore {
     const namespace = colon < 0 ? '' : key.slice(0, colon);
     let table = this.#tables.get(namespace);
     if (table === undefined) {
-      table = { entries: new Map(), characters: 0, values: 0, earliestExpiry: Infinity };
+      table = {
+        entries: new Map(),
+        maxEntries: Object.hasOwn(this.#namespaceMaxEntries, namespace)
+          ? this.#namespaceMaxEntries[namespace]!
+          : this.#maxEntries,
+        characters: 0,
+        droppable: 0,
+        expiries: [],
+      };
       this.#tables.set(namespace, table);
     }
     return table;
@@ -65,7 +101,7 @@ export class MemoryStore implements StateStore {
   #remove(table: Table, key: string, entry: Entry): void {
     table.entries.delete(key);
     table.characters -= MemoryStore.#cost(key, entry);
-    if (!entry.counter) table.values--;
+    if (!entry.kept) table.droppable--;
   }
 
   #live(table: Table, key: string): Entry | undefined {
@@ -80,52 +116,65 @@ export class MemoryStore implements StateStore {
 
   #fits(table: Table, characters: number): boolean {
     return (
-      table.entries.size < this.#maxEntries && table.characters + characters <= this.#maxCharacters
+      table.entries.size < table.maxEntries && table.characters + characters <= this.#maxCharacters
     );
+  }
+
+  /** Removes the entries that have expired, soonest first; each is looked at once. */
+  #sweep(table: Table, now: number): void {
+    const heap = table.expiries;
+    while (heap.length > 0 && heap[0]!.entry.expiresAt <= now) {
+      const { key, entry } = popMin(heap);
+      // Replaced, or removed already, since it was put: nothing of it is left to remove.
+      if (table.entries.get(key) === entry) this.#remove(table, key, entry);
+    }
   }
 
   /** Makes room for one more entry of `characters`; false when there is none to be had. */
   #makeRoom(table: Table, characters: number): boolean {
     if (characters > this.#maxCharacters) return false;
     if (this.#fits(table, characters)) return true;
-    const now = this.#now();
-    if (table.earliestExpiry <= now) {
-      let earliest = Infinity;
+    this.#sweep(table, this.#now());
+    // Map order is insertion order: the oldest values first, counters and claims stepped over.
+    if (table.droppable > 0) {
       for (const [key, entry] of table.entries) {
-        if (entry.expiresAt <= now) this.#remove(table, key, entry);
-        else earliest = Math.min(earliest, entry.expiresAt);
-      }
-      table.earliestExpiry = earliest;
-    }
-    // Map order is insertion order: the oldest values first, counters stepped over.
-    if (table.values > 0) {
-      for (const [key, entry] of table.entries) {
-        if (this.#fits(table, characters) || table.values === 0) break;
-        if (!entry.counter) this.#remove(table, key, entry);
+        if (this.#fits(table, characters) || table.droppable === 0) break;
+        if (!entry.kept) this.#remove(table, key, entry);
       }
     }
     return this.#fits(table, characters);
   }
 
   /** Stores the entry when there is room; the key's previous entry is gone either way. */
-  #put(key: string, value: string, ttlMs: number, counter: boolean): boolean {
+  #put(key: string, value: string, ttlMs: number, kind: 'value' | 'claim' | 'counter'): boolean {
     const table = this.#table(key);
     const previous = table.entries.get(key);
     if (previous !== undefined) this.#remove(table, key, previous);
-    const entry: Entry = { value, expiresAt: this.#now() + ttlMs, counter };
+    const entry: Entry = {
+      value,
+      expiresAt: this.#now() + ttlMs,
+      kept: kind !== 'value',
+      counter: kind === 'counter',
+    };
     const characters = MemoryStore.#cost(key, entry);
     if (!this.#makeRoom(table, characters)) return false;
     table.entries.set(key, entry);
     table.characters += characters;
-    if (!counter) table.values++;
-    table.earliestExpiry = Math.min(table.earliestExpiry, entry.expiresAt);
+    if (!entry.kept) table.droppable++;
+    // Replaced and removed entries stay in the heap until their time: rebuilt when they
+    // outnumber the live ones, so it never holds more than twice the table.
+    if (table.expiries.length >= 2 * table.entries.size + 64) {
+      table.expiries = [...table.entries].map(([k, e]) => ({ key: k, entry: e }));
+      heapify(table.expiries);
+    }
+    push(table.expiries, { key, entry });
     return true;
   }
 
   async increment(key: string, ttlMs: number) {
     const entry = this.#live(this.#table(key), key);
     if (entry === undefined) {
-      const kept = this.#put(key, '1', ttlMs, true);
+      const kept = this.#put(key, '1', ttlMs, 'counter');
       return { count: kept ? 1 : Number.POSITIVE_INFINITY, ttlMs };
     }
     const count = Number(entry.value) + 1;
@@ -135,7 +184,7 @@ export class MemoryStore implements StateStore {
 
   async add(key: string, value: string, ttlMs: number) {
     if (this.#live(this.#table(key), key) !== undefined) return false;
-    return this.#put(key, value, ttlMs, false);
+    return this.#put(key, value, ttlMs, 'claim');
   }
 
   async get(key: string) {
@@ -143,7 +192,7 @@ export class MemoryStore implements StateStore {
   }
 
   async set(key: string, value: string, ttlMs: number) {
-    this.#put(key, value, ttlMs, false);
+    this.#put(key, value, ttlMs, 'value');
   }
 
   async deleteIfEquals(key: string, value: string) {
@@ -167,4 +216,53 @@ export class MemoryStore implements StateStore {
     for (const table of this.#tables.values()) characters += table.characters;
     return characters;
   }
+}
+
+type Expiry = { readonly key: string; readonly entry: Entry };
+
+const sooner = (heap: readonly Expiry[], a: number, b: number) =>
+  heap[a]!.entry.expiresAt < heap[b]!.entry.expiresAt;
+
+function swap(heap: Expiry[], a: number, b: number): void {
+  const held = heap[a]!;
+  heap[a] = heap[b]!;
+  heap[b] = held;
+}
+
+function push(heap: Expiry[], item: Expiry): void {
+  heap.push(item);
+  let child = heap.length - 1;
+  while (child > 0) {
+    const parent = (child - 1) >> 1;
+    if (!sooner(heap, child, parent)) break;
+    swap(heap, child, parent);
+    child = parent;
+  }
+}
+
+function siftDown(heap: Expiry[], from: number): void {
+  let parent = from;
+  for (;;) {
+    const left = 2 * parent + 1;
+    if (left >= heap.length) return;
+    const right = left + 1;
+    const child = right < heap.length && sooner(heap, right, left) ? right : left;
+    if (!sooner(heap, child, parent)) return;
+    swap(heap, child, parent);
+    parent = child;
+  }
+}
+
+function popMin(heap: Expiry[]): Expiry {
+  const min = heap[0]!;
+  const last = heap.pop()!;
+  if (heap.length > 0) {
+    heap[0] = last;
+    siftDown(heap, 0);
+  }
+  return min;
+}
+
+function heapify(heap: Expiry[]): void {
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
 }
