@@ -104,6 +104,15 @@ export const TOKEN_SWAP_ERRORS = Object.freeze({
   },
   /** RFC 9449 §5, §12.2; the description names the check that failed. */
   INVALID_DPOP_PROOF: { status: 400, error: 'invalid_dpop_proof' },
+  /**
+   * This instance's memory holds as many DPoP proofs' `jti`s as it may, none of them expired: a
+   * new proof cannot be remembered, so it is not accepted (it could be replayed) until room frees.
+   */
+  DPOP_PROOFS_FULL: {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'The server cannot take more DPoP proofs now, try again shortly',
+  },
   /** RFC 9449 §8. */
   USE_DPOP_NONCE: {
     status: 400,

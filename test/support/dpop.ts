@@ -13,6 +13,7 @@ import {
   joseProofSignature,
   type ProofSignatureVerifier,
 } from '../../src/core/dpop/proof-signature.ts';
+import type { StateStore } from '../../src/core/state/state-store.ts';
 import { fetchUpstream } from '../../src/core/upstream/fetch-upstream.ts';
 import { createEmulator } from '../../src/emulator/index.ts';
 import { nodeProofSignature } from '../../src/node/node-proof-signature.ts';
@@ -111,6 +112,8 @@ export async function dpopStack(
   env: Record<string, string>,
   start = Date.now(),
   proofSignature: ProofSignatureVerifier = joseProofSignature,
+  /** The state store, on the stack's clock; the app's own memory store when not given. */
+  makeStore?: (now: () => number) => StateStore,
 ) {
   const clock = { now: start };
   const now = () => clock.now;
@@ -133,6 +136,7 @@ export async function dpopStack(
     sealer,
     now,
     proofSignature,
+    ...(makeStore !== undefined && { store: makeStore(now) }),
   });
 
   const code = async () => {

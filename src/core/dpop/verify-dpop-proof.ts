@@ -4,6 +4,7 @@ import {
   type JWTPayload,
   type ProtectedHeaderParameters,
 } from 'jose';
+import { TokenSwapError } from '../errors.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { DpopProofError } from './dpop-errors.ts';
 import { DPOP_ALGORITHMS, DPOP_IAT_WINDOW } from './dpop-settings.ts';
@@ -13,6 +14,8 @@ import type { ProofSignatureVerifier } from './proof-signature.ts';
 /** Longer is refused unread: a proof is a few hundred characters. */
 const MAX_PROOF_LENGTH = 4096;
 const MAX_JTI_LENGTH = 256;
+/** When a client refused for want of room should try again: proofs expire continually. */
+const PROOFS_FULL_RETRY_AFTER_SECONDS = 5;
 // The signature may be empty here: `alg: none` is then refused by name.
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -127,11 +130,17 @@ export async function verifyDpopProof(
   // Last, so only a proof that passed every other check takes up room in the store. Kept as long
   // as a proof with that `iat` could still be accepted: past the window it is refused anyway.
   const windowMs = (DPOP_IAT_WINDOW.pastSeconds + DPOP_IAT_WINDOW.futureSeconds) * 1000;
-  const fresh = await deps.store.add(
-    `dpop:jti:${deps.scope}:${key.thumbprint}:${jti}`,
-    '1',
-    windowMs,
-  );
-  if (!fresh) throw new DpopProofError('jti_reused');
+  const jtiKey = `dpop:jti:${deps.scope}:${key.thumbprint}:${jti}`;
+  if (!(await deps.store.add(jtiKey, '1', windowMs))) {
+    // Not added and not there: the store had no room for it (this instance's memory, full of
+    // proofs still in their window). Refused, never let through unremembered.
+    if ((await deps.store.get(jtiKey)) === undefined) {
+      throw new TokenSwapError('DPOP_PROOFS_FULL', {
+        retryAfter: PROOFS_FULL_RETRY_AFTER_SECONDS,
+        detail: 'DPoP proof not accepted: no room to remember its jti',
+      });
+    }
+    throw new DpopProofError('jti_reused');
+  }
   return { thumbprint: key.thumbprint };
 }

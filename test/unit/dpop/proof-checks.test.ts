@@ -365,6 +365,28 @@ describe('configuration', () => {
     ).rejects.toThrow(/apps\[0\]: dpop must be one of off, allowed, required/);
   });
 
+  it('a proof this instance has no room to remember is refused with 503 and Retry-After, never let through, and taken once room frees', async () => {
+    const stack = await dpopStack(
+      { TOKENSWAP_DPOP: 'allowed' },
+      Date.now(),
+      joseProofSignature,
+      (now) => new MemoryStore({ now, namespaceMaxEntries: { dpop: 2 } }),
+    );
+    const key = await dpopKey();
+    const swapped = await stack.swap(key);
+    const token = swapped.refresh_token!;
+    // The swap's proof and one refresh's fill the two places.
+    expect((await stack.refresh(token, await stack.proof(key))).status).toBe(200);
+    const refused = await stack.refresh(token, await stack.proof(key));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    const calls = (await stack.upstreamCalls()).refresh_token;
+    stack.clock.now += (DPOP_IAT_WINDOW.pastSeconds + DPOP_IAT_WINDOW.futureSeconds) * 1000;
+    expect((await stack.refresh(token, await stack.proof(key))).status).toBe(200);
+    expect((await stack.upstreamCalls()).refresh_token).toBe(calls + 1);
+  });
+
   it('jti replay is kept per app in the shared store for the whole iat window', async () => {
     const store = new MemoryStore();
     const { verifyDpopProof } = await import('../../../src/core/dpop/verify-dpop-proof.ts');
