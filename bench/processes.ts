@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/support/free-port.ts';
@@ -105,12 +105,25 @@ export function peakRssMb(pid: number | undefined): number {
 const USER_HZ = 100;
 
 /**
- * CPU time a process has used so far, all threads, in microseconds (Linux /proc/<pid>/stat:
- * user + system), or NaN where there is no /proc. Its difference over a round, per request, is
- * a steadier figure than requests per second on a noisy machine.
+ * CPU time a process has used so far, all threads, in microseconds, or NaN where there is no
+ * /proc. Its difference over a round, per request, is a steadier figure than requests per second
+ * on a noisy machine. Read from each thread's scheduler statistics (nanoseconds on the CPU,
+ * exact) where the kernel keeps them, else from the process's user + system time, which the
+ * kernel counts in ticks of 10 ms: too coarse for a round of a second or two.
  */
 export function cpuMicros(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
+  try {
+    let nanoseconds = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      nanoseconds += Number(
+        readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0],
+      );
+    }
+    if (Number.isFinite(nanoseconds) && nanoseconds > 0) return nanoseconds / 1000;
+  } catch {
+    // No scheduler statistics here: the ticks below.
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which is in parentheses and may contain spaces.
