@@ -21,6 +21,9 @@ interface Table {
   droppable: number;
   /** Every entry put and not yet swept, by expiry: a binary min-heap on `entry.expiresAt`. */
   expiries: Expiry[];
+  /** The droppable entries in the order they were put (from `next` on): the oldest go first. */
+  order: Expiry[];
+  next: number;
 }
 
 /** Most entries kept per namespace. */
@@ -88,6 +91,8 @@ export class MemoryStore implements StateStore {
         characters: 0,
         droppable: 0,
         expiries: [],
+        order: [],
+        next: 0,
       };
       this.#tables.set(namespace, table);
     }
@@ -135,12 +140,20 @@ export class MemoryStore implements StateStore {
     if (characters > this.#maxCharacters) return false;
     if (this.#fits(table, characters)) return true;
     this.#sweep(table, this.#now());
-    // Map order is insertion order: the oldest values first, counters and claims stepped over.
-    if (table.droppable > 0) {
-      for (const [key, entry] of table.entries) {
-        if (this.#fits(table, characters) || table.droppable === 0) break;
-        if (!entry.kept) this.#remove(table, key, entry);
-      }
+    // The oldest values first; counters and claims are never in this queue.
+    const { order } = table;
+    while (!this.#fits(table, characters) && table.next < order.length) {
+      const { key, entry } = order[table.next]!;
+      order[table.next++] = undefined as unknown as Expiry;
+      // Replaced, or removed already, since it was put: nothing of it is left to drop.
+      if (table.entries.get(key) === entry) this.#remove(table, key, entry);
+    }
+    if (table.next === order.length) {
+      table.order = [];
+      table.next = 0;
+    } else if (table.next > 1024 && table.next * 2 > order.length) {
+      table.order = order.slice(table.next);
+      table.next = 0;
     }
     return this.#fits(table, characters);
   }
@@ -167,7 +180,18 @@ export class MemoryStore implements StateStore {
       table.expiries = [...table.entries].map(([k, e]) => ({ key: k, entry: e }));
       heapify(table.expiries);
     }
-    push(table.expiries, { key, entry });
+    const put = { key, entry };
+    push(table.expiries, put);
+    if (!entry.kept) {
+      // Like the heap: entries gone meanwhile are left behind, and dropped once they are most.
+      if (table.order.length - table.next >= 2 * table.droppable + 64) {
+        table.order = table.order
+          .slice(table.next)
+          .filter((e) => table.entries.get(e.key) === e.entry);
+        table.next = 0;
+      }
+      table.order.push(put);
+    }
     return true;
   }
 
