@@ -58,6 +58,7 @@ export const NAMESPACE_MAX_ENTRIES: Readonly<Record<string, number>> = Object.fr
  * kept (`set`).
  */
 export class MemoryStore implements StateStore {
+  readonly local = true;
   readonly #tables = new Map<string, Table>();
   readonly #now: () => number;
   readonly #maxEntries: number;

@@ -1,6 +1,6 @@
 import { SETTINGS } from '../../config/settings.ts';
 import { encodeHex } from '../hex.ts';
-import { type AnswerCipher, webCryptoAnswerCipher } from './answer-cipher.ts';
+import { type AnswerCipher, inProcessAnswers, webCryptoAnswerCipher } from './answer-cipher.ts';
 import type { StateStore } from './state-store.ts';
 
 export interface RefreshCoalescerOptions<T> {
@@ -48,9 +48,9 @@ export const realSleep = (ms: number): Promise<void> =>
  * One upstream refresh per refresh token at a time, across every caller and every instance.
  * Concurrent refreshes of one token share one upstream call; a success is kept for a short
  * window so a client retrying after a lost response still gets its new token instead of
- * `Refresh token revoked`. What is kept holds tokens, so it is keyed by a hash of the token,
- * encrypted with a key derived from the token itself (only a holder of the token can read it),
- * and it expires. Failures are never kept: a single `invalid_grant` poisons nothing. Code
+ * `Refresh token revoked`. What is kept holds tokens, so it is keyed by a hash of the token
+ * and expires; in a store other instances share it is also encrypted with a key derived from
+ * the token itself (only a holder of the token can read it). Failures are never kept: a single `invalid_grant` poisons nothing. Code
  * exchanges use it too (another `keyPrefix`), with the code in place of the refresh token.
  */
 export class RefreshCoalescer<T> {
@@ -73,7 +73,9 @@ export class RefreshCoalescer<T> {
     this.#lockMs =
       (options.refreshTimeoutMs ?? SETTINGS.TOKENSWAP_UPSTREAM_TIMEOUT_MS.default) + LOCK_MARGIN_MS;
     this.#pollMs = options.pollMs ?? 25;
-    this.#cipher = options.cipher ?? webCryptoAnswerCipher();
+    const cipher = options.cipher ?? webCryptoAnswerCipher();
+    // Encrypted where another instance (or whoever else reads Redis) could read them.
+    this.#cipher = options.store.local === true ? inProcessAnswers(cipher) : cipher;
     this.#reuse = options.reuse ?? ((kept) => kept);
     this.#keyPrefix = options.keyPrefix ?? 'rt';
     this.#onCoalesced = options.onCoalesced ?? (() => {});

@@ -4,6 +4,11 @@
  */
 export interface StateStore {
   /**
+   * True when only this process can read what is kept (the memory store): nothing kept there
+   * needs protecting from another reader. Unset for a store other instances share.
+   */
+  readonly local?: boolean;
+  /**
    * Adds one to a counter that expires `ttlMs` after its first increment.
    * Returns the new count and the milliseconds left before it expires. A store with no room to
    * keep a new counter (the memory store, full of live ones) answers `Infinity`: over any limit.

@@ -74,11 +74,13 @@ describe('refresh coalescing', () => {
     expect(calls).toBe(2);
   });
 
-  it('stores answers under a hash, encrypted, with an expiry: never a token in clear', async () => {
+  it('stores answers in a shared store under a hash, encrypted, with an expiry: never a token in clear', async () => {
     const written: string[] = [];
     const ttls: number[] = [];
     const memory = new MemoryStore();
+    // Recorded as a store other instances share (Redis) would be.
     const recording = Object.assign(Object.create(memory) as MemoryStore, {
+      local: false,
       set: async (key: string, value: string, ttlMs: number) => {
         written.push(key, value);
         ttls.push(ttlMs);
@@ -105,6 +107,33 @@ describe('refresh coalescing', () => {
     ).toEqual({
       access_token: 'the-access-token',
     });
+  });
+
+  it("in this process's own memory keeps answers as they are, under a hash of the token: no token in a key", async () => {
+    const keys: string[] = [];
+    const memory = new MemoryStore();
+    const recording = Object.assign(Object.create(memory) as MemoryStore, {
+      set: async (key: string, value: string, ttlMs: number) => {
+        keys.push(key);
+        expect(JSON.parse(value)).toMatchObject({ answer: { access_token: 'the-access-token' } });
+        return memory.set(key, value, ttlMs);
+      },
+      add: async (key: string, value: string, ttlMs: number) => {
+        keys.push(key);
+        return memory.add(key, value, ttlMs);
+      },
+      get: (key: string) => memory.get(key),
+      deleteIfEquals: (key: string, value: string) => memory.deleteIfEquals(key, value),
+    });
+    const coalescer = new RefreshCoalescer<{ access_token: string }>({ store: recording });
+    await coalescer.run('the-refresh-token', 'app', async () => ({
+      access_token: 'the-access-token',
+    }));
+    expect(keys.length).toBe(2);
+    expect(keys.join(' ')).not.toContain('the-refresh-token');
+    expect(
+      await coalescer.run('the-refresh-token', 'app', async () => ({ access_token: 'x' })),
+    ).toEqual({ access_token: 'the-access-token' });
   });
 
   it('calls straight through when the window is off', async () => {
