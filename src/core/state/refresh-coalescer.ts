@@ -121,6 +121,9 @@ export class RefreshCoalescer<T> {
         return kept;
       }
       if (await this.#store.add(lock, owner, this.#lockMs)) break;
+      // Not taken, and nobody holds it: the store had no room for it (this instance's memory,
+      // full of live locks). Waiting would find no holder's answer: refreshed without one.
+      if ((await this.#store.get(lock)) === undefined) return refresh();
       // Another instance is refreshing this token: wait for its answer, or for its lock to go.
       if (this.#now() > deadline) return refresh();
       await this.#sleep(this.#pollMs);

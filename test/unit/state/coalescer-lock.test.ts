@@ -87,6 +87,24 @@ describe('the refresh lock', () => {
 });
 
 describe('MemoryStore.deleteIfEquals', () => {
+  it('refreshes at once, without waiting, when the store has no room for its lock', async () => {
+    const clock = manualClock();
+    // A table that holds one entry, already taken by another token's lock.
+    const store = new MemoryStore({ now: clock.now, maxEntries: 1 });
+    expect(await store.add('rt:lock:other', 'someone', 60_000)).toBe(true);
+    const coalescer = new RefreshCoalescer<string>({
+      store,
+      now: clock.now,
+      sleep: clock.sleep,
+      pollMs: POLL_MS,
+    });
+    let calls = 0;
+    const answer = await coalescer.run('token', 'app', async () => `answer-${++calls}`);
+    expect(answer).toBe('answer-1');
+    // Answered without a single wait on the clock (before, it polled until the lock deadline).
+    expect(clock.now()).toBe(1_700_000_000_000);
+  });
+
   it('deletes only the value it is given, and nothing expired', async () => {
     const clock = manualClock();
     const store = new MemoryStore({ now: clock.now });
