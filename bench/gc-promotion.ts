@@ -32,6 +32,8 @@ const WARM_UP_SECONDS = 3;
 const MEASURED_SECONDS = 8;
 
 interface Collections {
+  /** Answers other than 2xx, and errors: a run with any is not comparable. */
+  readonly failed: number;
   readonly promotedKbPerRequest: number;
   readonly scavenges: number;
   readonly scavengeMs: number;
@@ -40,7 +42,7 @@ interface Collections {
 }
 
 /** Sums the `--trace-gc-nvp` lines (one per collection: `pause=… gc=s|mc … promoted=…`). */
-function collections(trace: string, requests: number): Collections {
+function collections(trace: string, requests: number, failed: number): Collections {
   let promoted = 0;
   let scavenges = 0;
   let scavengeMs = 0;
@@ -60,6 +62,7 @@ function collections(trace: string, requests: number): Collections {
     }
   }
   return {
+    failed,
     promotedKbPerRequest: promoted / 1024 / Math.max(1, requests),
     scavenges,
     scavengeMs,
@@ -111,7 +114,8 @@ async function measure(checkout: string, bodies: readonly string[]): Promise<Col
     await load(url, path, bodies, 64, WARM_UP_SECONDS, rate);
     const mark = trace.length;
     const result = await load(url, path, bodies, 64, MEASURED_SECONDS, rate);
-    return collections(trace.slice(mark), result.requests.total);
+    const failed = result.non2xx + result.errors + result.timeouts;
+    return collections(trace.slice(mark), result.requests.total, failed);
   } finally {
     const exited = new Promise((done) => child.once('exit', done));
     child.kill('SIGTERM');
@@ -125,14 +129,14 @@ console.log(
   `${path}, ${rate} req/s offered on 64 connections, plain upstream, ${MEASURED_SECONDS} s measured after ${WARM_UP_SECONDS} s of warm-up`,
 );
 console.log(
-  '| checkout | run | KB promoted / request | scavenges | scavenge ms | full collections | full collection ms |',
+  '| checkout | run | KB promoted / request | scavenges | scavenge ms | full collections | full collection ms | failed |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (let run = 1; run <= runs; run++) {
   for (const checkout of checkouts) {
     const c = await measure(checkout, bodies);
     console.log(
-      `| ${checkout} | ${run} | ${c.promotedKbPerRequest.toFixed(2)} | ${c.scavenges} | ${c.scavengeMs.toFixed(0)} | ${c.fullCollections} | ${c.fullCollectionMs.toFixed(0)} |`,
+      `| ${checkout} | ${run} | ${c.promotedKbPerRequest.toFixed(2)} | ${c.scavenges} | ${c.scavengeMs.toFixed(0)} | ${c.fullCollections} | ${c.fullCollectionMs.toFixed(0)} | ${c.failed} |`,
     );
   }
 }
