@@ -114,6 +114,7 @@ export class RefreshCoalescer<T> {
     const lock = `${this.#keyPrefix}:lock:${id}`;
     const owner = this.#ownerToken();
     const deadline = this.#now() + this.#lockMs;
+    let unheld = false;
     for (;;) {
       const kept = await this.#read(id, token, scope);
       if (kept !== undefined) {
@@ -121,9 +122,16 @@ export class RefreshCoalescer<T> {
         return kept;
       }
       if (await this.#store.add(lock, owner, this.#lockMs)) break;
-      // Not taken, and nobody holds it: the store had no room for it (this instance's memory,
-      // full of live locks). Waiting would find no holder's answer: refreshed without one.
-      if ((await this.#store.get(lock)) === undefined) return refresh();
+      if ((await this.#store.get(lock)) === undefined) {
+        // Not taken, yet nobody holds it. Its holder may just have let it go, its answer kept
+        // first: looked for again at once. Twice in a row, the store has no room for it (this
+        // instance's memory, full of live locks): waiting would find no answer, so refreshed
+        // without one.
+        if (unheld) return refresh();
+        unheld = true;
+        continue;
+      }
+      unheld = false;
       // Another instance is refreshing this token: wait for its answer, or for its lock to go.
       if (this.#now() > deadline) return refresh();
       await this.#sleep(this.#pollMs);
