@@ -7,12 +7,10 @@
  * it needs, show up here as kilobytes per request, a figure that moves far less between runs
  * than requests per second or CPU time on a noisy machine. Builds take turns, run by run.
  */
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SERVE_ENV, SERVE_V8_FLAGS } from '../bin/serve-settings.js';
-import { freePort } from '../test/support/free-port.ts';
-import { appEnv, startUpstream } from './processes.ts';
+import { appEnv, startServer, startUpstream } from './processes.ts';
 import { load, requestBodies, SERVER_ENV } from './workload.ts';
 
 const { values: options, positionals: checkouts } = parseArgs({
@@ -74,52 +72,32 @@ function collections(trace: string, requests: number, failed: number): Collectio
 /** One build's serve, with its memory settings and the GC trace on standard output. */
 async function measure(checkout: string, bodies: readonly string[]): Promise<Collections> {
   const upstream = await startUpstream();
-  const port = await freePort();
-  const args = [
-    ...SERVE_V8_FLAGS,
-    '--trace-gc-nvp',
-    join(resolve(checkout), 'bin/tokenswap.js'),
-    'serve',
-    '--host',
-    '127.0.0.1',
-    '--port',
-    `${port}`,
-  ];
-  const child = spawn(process.execPath, args, {
-    env: {
-      PATH: process.env.PATH ?? '',
-      ...appEnv(upstream),
-      ...SERVER_ENV,
-      ...SERVE_ENV,
-      // The access log would share standard output with the trace.
-      TOKENSWAP_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let trace = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    trace += chunk.toString();
-  });
   try {
-    const url = `http://127.0.0.1:${port}`;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${checkout}: serve exited (${child.exitCode})`);
-      const up = await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) break;
-      await new Promise((r) => setTimeout(r, 20));
+    const server = await startServer(
+      resolve(checkout),
+      {
+        ...appEnv(upstream),
+        ...SERVER_ENV,
+        ...SERVE_ENV,
+        // The access log would share standard output with the trace.
+        TOKENSWAP_LOG_LEVEL: 'warn',
+      },
+      { nodeFlags: [...SERVE_V8_FLAGS, '--trace-gc-nvp'], pipeStdout: true },
+    );
+    let trace = '';
+    server.process.stdout!.on('data', (chunk: Buffer) => {
+      trace += chunk.toString();
+    });
+    try {
+      await load(server.url, path, bodies, 64, WARM_UP_SECONDS, rate);
+      const mark = trace.length;
+      const result = await load(server.url, path, bodies, 64, MEASURED_SECONDS, rate);
+      const failed = result.non2xx + result.errors + result.timeouts;
+      return collections(trace.slice(mark), result.requests.total, failed);
+    } finally {
+      await server.stop();
     }
-    await load(url, path, bodies, 64, WARM_UP_SECONDS, rate);
-    const mark = trace.length;
-    const result = await load(url, path, bodies, 64, MEASURED_SECONDS, rate);
-    const failed = result.non2xx + result.errors + result.timeouts;
-    return collections(trace.slice(mark), result.requests.total, failed);
   } finally {
-    const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGTERM');
-    await exited;
     await upstream.stop();
   }
 }

@@ -53,12 +53,22 @@ function stopper(child: ChildProcess): () => Promise<void> {
 
 /**
  * Starts `tokenswap serve` of the checkout at `checkout` on a free loopback port, with its
- * standard output (the access log) written to /dev/null, so no other process spends time reading
+ * standard output (the access log) written to /dev/null unless piped, so no other process spends time reading
  * it, and resolves once `/healthz` answers.
  */
-export async function startServer(checkout: string, env: Record<string, string>): Promise<Child> {
+export async function startServer(
+  checkout: string,
+  env: Record<string, string>,
+  options: {
+    /** Node and V8 flags to start it with (then `serve` adds none of its own). */
+    readonly nodeFlags?: readonly string[];
+    /** Its standard output piped to this process (`child.process.stdout`) instead. */
+    readonly pipeStdout?: boolean;
+  } = {},
+): Promise<Child> {
   const port = await freePort();
   const args = [
+    ...(options.nodeFlags ?? []),
     join(checkout, 'bin/tokenswap.js'),
     'serve',
     '--host',
@@ -68,11 +78,11 @@ export async function startServer(checkout: string, env: Record<string, string>)
   ];
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'],
+    stdio: ['ignore', options.pipeStdout ? 'pipe' : openSync('/dev/null', 'w'), 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited (${code})`))),
+    child.once('exit', (code) => reject(new Error(`${checkout}: serve exited (${code})`))),
   );
   exited.catch(() => {});
   for (;;) {
