@@ -118,6 +118,7 @@ describe('tokenswap serve, the real CLI on loopback', () => {
             '--max-semi-space-size=8',
             '--heap-growing-percent=25',
             '--no-maglev',
+            '--no-allocation-site-pretenuring',
           ]),
         );
         expect(environment(tuned.pid)).toContain('MALLOC_ARENA_MAX=1');

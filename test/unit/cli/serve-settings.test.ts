@@ -17,7 +17,7 @@ describe('the settings `tokenswap serve` restarts with', () => {
   it('leave out what the user chose, however it is spelled', () => {
     const missing = missingServeSettings({
       ...SERVE,
-      execArgv: ['--maglev'],
+      execArgv: ['--maglev', '--allocation_site_pretenuring'],
       env: { NODE_OPTIONS: '--max_semi_space_size=32 --inspect', MALLOC_ARENA_MAX: '4' },
     });
     expect(missing).toEqual({ flags: ['--heap-growing-percent=25'], env: {} });
