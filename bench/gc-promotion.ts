@@ -1,7 +1,8 @@
 /**
  * `npm run build && node bench/gc-promotion.ts <checkout> [<checkout> …] [--path /refresh]
- * [--rate 3000] [--runs 3] [--windows off|default] [--node-flags "<flags>"]`: how much of each request V8 keeps past two young-generation
- * collections (promotes to the old generation, which full collections then clear), per build of
+ * [--rate 3000] [--runs 3] [--windows off|default] [--node-flags "<flags>"]`: how much of each
+ * request V8 keeps past two young-generation collections (promotes to the old generation, which
+ * full collections then clear), per build of
  * `tokenswap serve`, at one offered rate over the plain canned upstream, from V8's own GC trace
  * (`--trace-gc-nvp`). Requests that outlive their response, or state kept per request longer than
  * it needs, show up here as kilobytes per request, a figure that moves far less between runs
