@@ -53,8 +53,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
 
 /**
  * Starts `tokenswap serve` of the checkout at `checkout` on a free loopback port, with its
- * standard output (the access log) written to /dev/null unless piped, so no other process spends time reading
- * it, and resolves once `/healthz` answers.
+ * standard output (the access log) written to /dev/null unless piped, so no other process
+ * spends time reading it, and resolves once `/healthz` answers.
  */
 export async function startServer(
   checkout: string,

@@ -3,10 +3,10 @@ import { decodeBase64Url, encodeBase64Url } from '../seal/base64url.ts';
 
 /**
  * How the coalescing window keeps an answer that holds tokens: under a hash of the refresh
- * token, encrypted with AES-256-GCM under a key derived from the refresh token itself (HKDF-SHA256),
- * so only a holder of that token can read it. Injected like the sealer's engine: Web Crypto
- * everywhere, `node:crypto` (synchronous, much cheaper per call) on Node. Both produce the same
- * ids and ciphertexts.
+ * token, encrypted with AES-256-GCM under a key derived from the refresh token itself
+ * (HKDF-SHA256), so only a holder of that token can read it. Injected like the sealer's
+ * engine: Web Crypto everywhere, `node:crypto` (synchronous, much cheaper per call) on Node.
+ * Both produce the same ids and ciphertexts.
  */
 export interface AnswerCipher {
   /** The store id of a token: a hash, never the token. */

@@ -50,8 +50,9 @@ export const realSleep = (ms: number): Promise<void> =>
  * window so a client retrying after a lost response still gets its new token instead of
  * `Refresh token revoked`. What is kept holds tokens, so it is keyed by a hash of the token
  * and expires; in a store other instances share it is also encrypted with a key derived from
- * the token itself (only a holder of the token can read it). Failures are never kept: a single `invalid_grant` poisons nothing. Code
- * exchanges use it too (another `keyPrefix`), with the code in place of the refresh token.
+ * the token itself (only a holder of the token can read it). Failures are never kept: a
+ * single `invalid_grant` poisons nothing. Code exchanges use it too (another `keyPrefix`),
+ * with the code in place of the refresh token.
  */
 export class RefreshCoalescer<T> {
   readonly #store: StateStore;
